@@ -1,0 +1,207 @@
+/* store.h - Parley's storage interface, backend-neutral.
+ *
+ * Callers see only the functions and plain structs below; no sqlite3_* or
+ * PG* type crosses this header.  store_open() picks the backend from the URL
+ * (SQLite today, PostgreSQL later) and every function dispatches through that
+ * backend's const struct store_ops (store_backend.h).
+ *
+ * Threads: a struct store is shared by all threads of a process; backends
+ * keep one connection per thread internally.
+ *
+ * Ownership: structs filled by store_*_get / list functions own their strings;
+ * release them with the matching *_clear() (NULL-safe, idempotent).
+ * Times are Unix milliseconds (long long). */
+#ifndef PARLEY_STORE_STORE_H
+#define PARLEY_STORE_STORE_H
+
+#include <stddef.h>
+
+#include "util/err.h"
+
+struct store;
+
+/* ---- opening, migrations, health ---- */
+
+/* URL forms: "sqlite:PATH", "sqlite://PATH", a bare PATH (SQLite), or
+ * "postgres://..." / "postgresql://..." (PostgreSQL: PARLEY_ERR_UNSUPPORTED
+ * until its backend lands).  Opening does not migrate. */
+enum parley_err store_open(const char *url, struct store **out);
+void store_close(struct store *st);                 /* NULL is a no-op */
+/* Apply pending numbered migrations in order, each in a transaction.
+ * *applied (may be NULL) receives how many ran. */
+enum parley_err store_migrate(struct store *st, int *applied);
+/* The schema version in the database and the newest this program knows. */
+enum parley_err store_schema_version(struct store *st, int *current, int *latest);
+/* PARLEY_OK when reachable and fully migrated (for /readyz). */
+enum parley_err store_ping(struct store *st);
+/* Run FN inside one transaction: committed when FN returns PARLEY_OK,
+ * rolled back otherwise; FN's result is returned. */
+enum parley_err store_tx(struct store *st, enum parley_err (*fn)(struct store *, void *), void *arg);
+
+/* ---- orgs ---- */
+struct store_org {
+    long long id;
+    char *name;
+    long long created_at;
+};
+void store_org_clear(struct store_org *org);
+/* Find the org by name, creating it when absent; *created (may be NULL) says which. */
+enum parley_err store_org_ensure(struct store *st, const char *name, long long *id, int *created);
+enum parley_err store_org_get(struct store *st, long long id, struct store_org *out);
+enum parley_err store_org_get_by_name(struct store *st, const char *name, struct store_org *out);
+
+/* ---- admin users, roles, sessions ---- */
+struct store_admin {
+    long long id;
+    char *email;            /* stored lower-case */
+    char *password_hash;    /* argon2id string from crypto_pwhash_str */
+    long long created_at;
+};
+void store_admin_clear(struct store_admin *a);
+enum parley_err store_admin_create(struct store *st, const char *email, const char *password_hash,
+                                   long long *id);
+enum parley_err store_admin_get(struct store *st, long long id, struct store_admin *out);
+enum parley_err store_admin_get_by_email(struct store *st, const char *email, struct store_admin *out);
+enum parley_err store_admin_set_password(struct store *st, long long id, const char *password_hash);
+
+/* role: "owner", "admin" or "viewer"; one role per (admin, org). */
+enum parley_err store_admin_role_set(struct store *st, long long admin_id, long long org_id,
+                                     const char *role);
+struct store_role {
+    long long org_id;
+    char *org_name;
+    char *role;
+};
+void store_role_clear(struct store_role *r);
+/* Fills a new array (*out, *count) the caller frees with store_roles_free. */
+enum parley_err store_admin_roles(struct store *st, long long admin_id, struct store_role **out,
+                                  size_t *count);
+void store_roles_free(struct store_role *roles, size_t count);
+
+struct store_session {
+    long long id;
+    long long admin_id;
+    char *csrf_token;
+    long long created_at;
+    long long expires_at;
+};
+void store_session_clear(struct store_session *s);
+/* token_hash: hex of a hash of the cookie value; the raw token is never stored. */
+enum parley_err store_session_create(struct store *st, const char *token_hash, long long admin_id,
+                                     const char *csrf_token, long long expires_at);
+/* PARLEY_ERR_NOT_FOUND when absent or expired at NOW. */
+enum parley_err store_session_get(struct store *st, const char *token_hash, long long now,
+                                  struct store_session *out);
+enum parley_err store_session_delete(struct store *st, const char *token_hash);
+enum parley_err store_sessions_purge_expired(struct store *st, long long now);
+
+/* Failed-login throttling, keyed by e.g. "email:alice@x" or "ip:1.2.3.4". */
+enum parley_err store_login_failure_add(struct store *st, const char *key, long long now);
+enum parley_err store_login_failures_count(struct store *st, const char *key, long long since,
+                                           int *count);
+enum parley_err store_login_failures_clear(struct store *st, const char *key);
+
+/* ---- audit ---- */
+struct store_audit_event {
+    long long id;
+    long long org_id;        /* 0: not tied to an org */
+    char *actor;             /* "admin:alice@x.com", "system", ... */
+    char *action;            /* "admin.login", "import.google", ... */
+    char *target;            /* may be NULL */
+    char *details_json;      /* a JSON object as text; may be NULL */
+    long long created_at;
+};
+void store_audit_event_clear(struct store_audit_event *e);
+enum parley_err store_audit_add(struct store *st, long long org_id, const char *actor,
+                                const char *action, const char *target, const char *details_json);
+/* Newest first, at most LIMIT events with id < BEFORE_ID (0: from the newest).
+ * FN is called per event (the event is cleared after the call); a non-OK
+ * return stops the listing and is returned. */
+enum parley_err store_audit_list(struct store *st, long long org_id, long long before_id, int limit,
+                                 enum parley_err (*fn)(const struct store_audit_event *, void *),
+                                 void *arg);
+
+/* ---- jobs (the durable queue; see jobs/queue.h for the semantics) ---- */
+enum store_job_state {
+    STORE_JOB_QUEUED,      /* waiting for not_before */
+    STORE_JOB_RUNNING,     /* leased by lease_owner until lease_expires */
+    STORE_JOB_DONE,
+    STORE_JOB_DEAD,        /* failed max_attempts times; last_error kept */
+};
+const char *store_job_state_name(enum store_job_state s);
+
+struct store_job {
+    long long id;
+    long long org_id;          /* 0: none */
+    char *kind;                /* e.g. "import.google" */
+    char *dedup_key;           /* NULL: none */
+    char *payload_json;        /* JSON text */
+    enum store_job_state state;
+    int attempts;              /* attempts started so far */
+    int max_attempts;
+    long long not_before;
+    char *lease_owner;
+    long long lease_expires;
+    char *last_error;
+    long long progress_done;
+    long long progress_total;
+    char *progress_json;       /* counts as a JSON object text; may be NULL */
+    char *result_json;         /* set on completion; may be NULL */
+    long long created_at;
+    long long updated_at;
+};
+void store_job_clear(struct store_job *job);
+
+struct store_job_new {
+    long long org_id;
+    const char *kind;
+    const char *dedup_key;     /* NULL: no dedup */
+    const char *payload_json;  /* NULL: "{}" */
+    int max_attempts;          /* 0: default 8 */
+    long long not_before;      /* 0: now */
+};
+/* Insert a job.  While a job with the same dedup key is queued or running,
+ * nothing is inserted: *id gets the live job's id and *created 0. */
+enum parley_err store_job_enqueue(struct store *st, const struct store_job_new *spec, long long now,
+                                  long long *id, int *created);
+/* Atomically take the oldest due job (queued with not_before <= NOW, or
+ * running with an expired lease), set it running under OWNER until
+ * NOW + LEASE_MS, count the attempt, and fill *out.  PARLEY_ERR_NOT_FOUND
+ * when nothing is due.  KINDS (NULL-terminated, may be NULL = any) limits
+ * the kinds taken. */
+enum parley_err store_job_claim(struct store *st, const char *owner, long long now,
+                                long long lease_ms, const char *const *kinds,
+                                struct store_job *out);
+/* These succeed only while OWNER holds the lease (else PARLEY_ERR_CONFLICT). */
+enum parley_err store_job_complete(struct store *st, long long id, const char *owner,
+                                   const char *result_json, long long now);
+/* Back to queued until RETRY_AT, or dead when DEAD is set; ERROR kept. */
+enum parley_err store_job_fail(struct store *st, long long id, const char *owner, const char *error,
+                               int dead, long long retry_at, long long now);
+enum parley_err store_job_extend_lease(struct store *st, long long id, const char *owner,
+                                       long long lease_expires);
+enum parley_err store_job_progress(struct store *st, long long id, const char *owner, long long done,
+                                   long long total, const char *progress_json, long long now);
+enum parley_err store_job_get(struct store *st, long long id, struct store_job *out);
+/* Newest first, at most LIMIT jobs of ORG (0: all orgs) and KIND (NULL: all). */
+enum parley_err store_job_list(struct store *st, long long org_id, const char *kind, int limit,
+                               enum parley_err (*fn)(const struct store_job *, void *), void *arg);
+/* Make a dead job queued again with attempts reset (admin "retry"). */
+enum parley_err store_job_retry(struct store *st, long long id, long long now);
+
+/* ---- platform connections (secrets are encrypted by the caller) ---- */
+struct store_connection {
+    long long org_id;
+    char *platform;            /* "microsoft" or "google" */
+    char *config_json;         /* non-secret settings as a JSON object text */
+    unsigned char *secret;     /* secretbox ciphertext (nonce || box); may be NULL */
+    size_t secret_len;
+    long long updated_at;
+};
+void store_connection_clear(struct store_connection *c);
+enum parley_err store_connection_put(struct store *st, const struct store_connection *c, long long now);
+enum parley_err store_connection_get(struct store *st, long long org_id, const char *platform,
+                                     struct store_connection *out);
+enum parley_err store_connection_delete(struct store *st, long long org_id, const char *platform);
+
+#endif
