@@ -91,9 +91,10 @@ $(BUILD)/bench/%: bench/%.c $(ITEST_LIB_OBJ) $(BUILD)/libparley.a
 deps:
 	@scripts/deps
 
-check: deps
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory asan
+check:
+	@scripts/deps --tests
+	@$(MAKE) --no-print-directory -j$$(nproc) all
+	@$(MAKE) --no-print-directory -j$$(nproc) asan
 	@scripts/run-tests
 
 asan:
@@ -105,7 +106,7 @@ test: all
 	@scripts/run-tests
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$$(nproc) all
 	@scripts/demo $(if $(SEED),--seed $(SEED))
 
 bench: all
