@@ -31,9 +31,15 @@ void http_router_free(struct http_router *router);   /* NULL is a no-op */
 void http_router_add(struct http_router *router, const char *method, const char *pattern,
                      http_handler_fn handler, void *ctx);
 /* Returns 200 and fills *m (free with http_route_match_clear) on a match,
- * 404 when no pattern matches the path, 405 when only the method differs. */
+ * 404 when no pattern matches the path, 405 when only the method differs,
+ * 400 when the path has a malformed percent-escape or encodes NUL (%00).
+ * Segments are percent-decoded before they are compared; GET routes also
+ * match HEAD. */
 int http_router_match(const struct http_router *router, const char *method, const char *path,
                       struct http_route_match *m);
 void http_route_match_clear(struct http_route_match *m);
+/* The methods of the routes whose pattern matches PATH, as an Allow header
+ * value ("GET, POST"); NULL when none.  The caller frees it. */
+char *http_router_allow(const struct http_router *router, const char *path);
 
 #endif

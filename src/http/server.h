@@ -46,13 +46,14 @@ enum parley_err http_server_start(const struct http_server_config *cfg,
                                   struct http_router *router, struct http_server **out);
 /* The port actually bound (useful with port 0). */
 int http_server_port(const struct http_server *srv);
-/* Stop accepting, wait for in-flight requests to finish, free the server.
- * The router is not freed.  NULL is a no-op. */
+/* Stop accepting, wait for in-flight requests to finish (at most 30 s),
+ * close idle keep-alive connections, free the server.  The router is not
+ * freed.  NULL is a no-op. */
 void http_server_stop(struct http_server *srv);
 
 /* ---- the request ---- */
 const char *http_req_method(const struct http_req *req);
-const char *http_req_path(const struct http_req *req);     /* without query */
+const char *http_req_path(const struct http_req *req);     /* as sent (not decoded), without query */
 const char *http_req_id(const struct http_req *req);
 const char *http_req_header(const struct http_req *req, const char *name); /* NULL if absent */
 const char *http_req_query(const struct http_req *req, const char *name);  /* decoded; NULL if absent */
