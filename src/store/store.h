@@ -30,9 +30,13 @@ void store_close(struct store *st);                 /* NULL is a no-op */
 /* Apply pending numbered migrations in order, each in a transaction.
  * *applied (may be NULL) receives how many ran. */
 enum parley_err store_migrate(struct store *st, int *applied);
+/* Like store_migrate but stop at VERSION (tests use it to build an older
+ * schema).  A database newer than the program gives PARLEY_ERR_SCHEMA. */
+enum parley_err store_migrate_to(struct store *st, int version, int *applied);
 /* The schema version in the database and the newest this program knows. */
 enum parley_err store_schema_version(struct store *st, int *current, int *latest);
-/* PARLEY_OK when reachable and fully migrated (for /readyz). */
+/* PARLEY_OK when reachable and fully migrated (for /readyz);
+ * PARLEY_ERR_SCHEMA when the schema is older or newer than the program. */
 enum parley_err store_ping(struct store *st);
 /* Run FN inside one transaction: committed when FN returns PARLEY_OK,
  * rolled back otherwise; FN's result is returned. */
@@ -114,7 +118,8 @@ struct store_audit_event {
 void store_audit_event_clear(struct store_audit_event *e);
 enum parley_err store_audit_add(struct store *st, long long org_id, const char *actor,
                                 const char *action, const char *target, const char *details_json);
-/* Newest first, at most LIMIT events with id < BEFORE_ID (0: from the newest).
+/* Newest first, at most LIMIT events of ORG_ID (0: all orgs) with id < BEFORE_ID
+ * (0: from the newest); pass the last id seen as BEFORE_ID for the next page.
  * FN is called per event (the event is cleared after the call); a non-OK
  * return stops the listing and is returned. */
 enum parley_err store_audit_list(struct store *st, long long org_id, long long before_id, int limit,
@@ -165,7 +170,8 @@ struct store_job_new {
 enum parley_err store_job_enqueue(struct store *st, const struct store_job_new *spec, long long now,
                                   long long *id, int *created);
 /* Atomically take the oldest due job (queued with not_before <= NOW, or
- * running with an expired lease), set it running under OWNER until
+ * running with an expired lease; an expired job already at max_attempts
+ * becomes dead instead), set it running under OWNER until
  * NOW + LEASE_MS, count the attempt, and fill *out.  PARLEY_ERR_NOT_FOUND
  * when nothing is due.  KINDS (NULL-terminated, may be NULL = any) limits
  * the kinds taken. */
@@ -186,7 +192,9 @@ enum parley_err store_job_get(struct store *st, long long id, struct store_job *
 /* Newest first, at most LIMIT jobs of ORG (0: all orgs) and KIND (NULL: all). */
 enum parley_err store_job_list(struct store *st, long long org_id, const char *kind, int limit,
                                enum parley_err (*fn)(const struct store_job *, void *), void *arg);
-/* Make a dead job queued again with attempts reset (admin "retry"). */
+/* Make a dead job queued again with attempts reset (admin "retry").
+ * PARLEY_ERR_CONFLICT when the job is not dead; PARLEY_ERR_EXISTS when a
+ * live job already holds its dedup key. */
 enum parley_err store_job_retry(struct store *st, long long id, long long now);
 
 /* ---- platform connections (secrets are encrypted by the caller) ---- */

@@ -1,0 +1,76 @@
+/* queue.h - the durable job queue: what enqueue, claim, complete and fail
+ * mean, on top of the jobs table of the store.
+ *
+ *   - Enqueue with a dedup key is a no-op while a job with that key is
+ *     queued or running (a duplicate webhook); once it is done or dead the
+ *     key may be used again.
+ *   - A claim leases one due job to a worker for lease_ms; a worker that dies
+ *     leaves a lease that expires, and the job is claimed again (at-least-once:
+ *     handlers must be idempotent).
+ *   - A failed attempt is retried after an exponential backoff with full
+ *     jitter, never sooner than the platform's Retry-After; after
+ *     max_attempts attempts, or on a permanent failure, the job is dead and
+ *     keeps its last error until an admin retries it.
+ *
+ * Times come from clock_now_ms(); the store functions underneath take an
+ * explicit NOW for tests that need to control time. */
+#ifndef PARLEY_JOBS_QUEUE_H
+#define PARLEY_JOBS_QUEUE_H
+
+#include <stdint.h>
+
+#include "store/store.h"
+#include "util/err.h"
+
+#define JOBS_DEFAULT_LEASE_MS     30000LL
+#define JOBS_BACKOFF_BASE_MS      1000LL
+#define JOBS_BACKOFF_CAP_MS       (15LL * 60 * 1000)
+
+struct jobs_backoff {
+    long long base_ms;      /* 0: JOBS_BACKOFF_BASE_MS */
+    long long cap_ms;       /* 0: JOBS_BACKOFF_CAP_MS */
+};
+
+/* Backoff after failed attempt ATTEMPT (1 = the first), "full jitter":
+ * uniform in [0, min(CAP_MS, BASE_MS * 2^(ATTEMPT-1))], the draw taken from
+ * RANDOM (any 64-bit value; pass a random one).  Spreads retries of many
+ * jobs failing together (a 5xx burst) over the whole window. */
+long long jobs_backoff_ms(int attempt, long long base_ms, long long cap_ms, uint64_t random);
+
+/* The delay before retrying: the backoff, but at least RETRY_AFTER_MS
+ * (a platform Retry-After hint; 0: none).  BACKOFF NULL: defaults. */
+long long jobs_retry_delay_ms(int attempt, const struct jobs_backoff *backoff,
+                              long long retry_after_ms, uint64_t random);
+
+/* Enqueue SPEC now.  The payload must be a JSON object (NULL: {}), else
+ * PARLEY_ERR_BAD_JSON.  With a live duplicate, *id is that job and *created 0. */
+enum parley_err jobs_queue_enqueue(struct store *st, const struct store_job_new *spec,
+                                   long long *id, int *created);
+
+/* Lease the oldest due job of KINDS (NULL-terminated; NULL: any) to OWNER.
+ * PARLEY_ERR_NOT_FOUND when nothing is due.  *out is cleared by the caller. */
+enum parley_err jobs_queue_claim(struct store *st, const char *owner, long long lease_ms,
+                                 const char *const *kinds, struct store_job *out);
+
+/* Finish the claimed JOB (its lease_owner is the worker).  PARLEY_ERR_CONFLICT
+ * when the lease was lost to another worker meanwhile. */
+enum parley_err jobs_queue_complete(struct store *st, const struct store_job *job,
+                                    const char *result_json);
+
+/* Record a failed attempt of the claimed JOB with ERROR.  The job is dead
+ * when PERMANENT or when it has used all its attempts; otherwise it is
+ * queued again after jobs_retry_delay_ms.  *retry_in_ms (may be NULL)
+ * receives that delay, or -1 when the job is now dead. */
+enum parley_err jobs_queue_fail(struct store *st, const struct store_job *job, const char *error,
+                                int permanent, long long retry_after_ms,
+                                const struct jobs_backoff *backoff, long long *retry_in_ms);
+
+/* Hand the claimed JOB back unfinished (the pool is shutting down): it is
+ * queued again, due now, and this attempt never makes it dead. */
+enum parley_err jobs_queue_release(struct store *st, const struct store_job *job,
+                                   const char *reason);
+
+/* Give a dead job a fresh set of attempts, due now (admin "retry"). */
+enum parley_err jobs_queue_retry(struct store *st, long long id);
+
+#endif

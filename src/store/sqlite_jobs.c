@@ -1,0 +1,344 @@
+/* sqlite_jobs.c - the jobs table: enqueue with dedup, lease-based claim,
+ * completion, failure, progress, listing (SQLite backend).
+ *
+ * Claim runs in a BEGIN IMMEDIATE transaction: the write lock is held from
+ * the SELECT that picks the job to the UPDATE that leases it, so two
+ * threads or processes never lease the same job.  Every update made on
+ * behalf of a worker checks state = 'running' AND lease_owner = OWNER, so a
+ * worker whose lease expired (and was taken over) can no longer touch it. */
+#include "store/sqlite.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+#define DEFAULT_MAX_ATTEMPTS 8
+
+#define JOB_COLUMNS                                                                \
+    "id, COALESCE(org_id, 0), kind, dedup_key, payload_json, state, attempts,"     \
+    " max_attempts, not_before, lease_owner, lease_expires, last_error,"           \
+    " progress_done, progress_total, progress_json, result_json, created_at, updated_at"
+
+static const char SQL_LIVE_BY_DEDUP[] =
+    "SELECT id FROM jobs WHERE dedup_key = ? AND state IN ('queued', 'running')";
+static const char SQL_INSERT[] =
+    "INSERT INTO jobs (org_id, kind, dedup_key, payload_json, max_attempts, not_before,"
+    " created_at, updated_at) VALUES (?, ?, ?, COALESCE(?, '{}'), ?, ?, ?, ?)";
+/* A job whose worker vanished during its final attempt has no attempt left. */
+static const char SQL_BURY_LOST[] =
+    "UPDATE jobs SET state = 'dead', lease_owner = NULL, updated_at = ?1,"
+    " last_error = 'lease expired during the final attempt (worker lost)'"
+    " WHERE state = 'running' AND lease_expires <= ?1 AND attempts >= max_attempts";
+/* ?1 now, ?2 a JSON array of kinds or NULL for any kind. */
+static const char SQL_PICK[] =
+    "SELECT id FROM jobs"
+    " WHERE ((state = 'queued' AND not_before <= ?1)"
+    "     OR (state = 'running' AND lease_expires <= ?1))"
+    "   AND (?2 IS NULL OR kind IN (SELECT value FROM json_each(?2)))"
+    " ORDER BY not_before, id LIMIT 1";
+static const char SQL_LEASE[] =
+    "UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires = ?,"
+    " attempts = attempts + 1, updated_at = ? WHERE id = ?";
+static const char SQL_COMPLETE[] =
+    "UPDATE jobs SET state = 'done', result_json = ?, lease_owner = NULL, lease_expires = 0,"
+    " updated_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?";
+/* ?1 dead flag, ?2 error, ?3 retry_at, ?4 now, ?5 id, ?6 owner. */
+static const char SQL_FAIL[] =
+    "UPDATE jobs SET state = CASE WHEN ?1 THEN 'dead' ELSE 'queued' END, last_error = ?2,"
+    " not_before = CASE WHEN ?1 THEN not_before ELSE ?3 END,"
+    " lease_owner = NULL, lease_expires = 0, updated_at = ?4"
+    " WHERE id = ?5 AND state = 'running' AND lease_owner = ?6";
+static const char SQL_EXTEND[] =
+    "UPDATE jobs SET lease_expires = ? WHERE id = ? AND state = 'running' AND lease_owner = ?";
+static const char SQL_PROGRESS[] =
+    "UPDATE jobs SET progress_done = ?, progress_total = ?,"
+    " progress_json = COALESCE(?, progress_json), updated_at = ?"
+    " WHERE id = ? AND state = 'running' AND lease_owner = ?";
+static const char SQL_GET[] = "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?";
+/* ?1 org or NULL, ?2 kind or NULL, ?3 limit. */
+static const char SQL_LIST[] =
+    "SELECT " JOB_COLUMNS " FROM jobs"
+    " WHERE (?1 IS NULL OR org_id = ?1) AND (?2 IS NULL OR kind = ?2)"
+    " ORDER BY id DESC LIMIT ?3";
+static const char SQL_RETRY[] =
+    "UPDATE jobs SET state = 'queued', attempts = 0, not_before = ?1, lease_owner = NULL,"
+    " lease_expires = 0, updated_at = ?1 WHERE id = ?2 AND state = 'dead'";
+
+static enum store_job_state parse_state(const unsigned char *text)
+{
+    static const struct { const char *name; enum store_job_state state; } states[] = {
+        { "queued", STORE_JOB_QUEUED }, { "running", STORE_JOB_RUNNING },
+        { "done", STORE_JOB_DONE },     { "dead", STORE_JOB_DEAD },
+    };
+
+    for (size_t i = 0; text && i < sizeof states / sizeof states[0]; i++)
+        if (strcmp((const char *)text, states[i].name) == 0)
+            return states[i].state;
+    return STORE_JOB_DEAD;          /* unreachable: the column has a CHECK */
+}
+
+/* Fill OUT from the current row of a JOB_COLUMNS statement. */
+static void read_job_row(sqlite3_stmt *s, struct store_job *out)
+{
+    out->id = sqlite3_column_int64(s, 0);
+    out->org_id = sqlite3_column_int64(s, 1);
+    out->kind = store_sqlite_text(s, 2);
+    out->dedup_key = store_sqlite_text(s, 3);
+    out->payload_json = store_sqlite_text(s, 4);
+    out->state = parse_state(sqlite3_column_text(s, 5));
+    out->attempts = sqlite3_column_int(s, 6);
+    out->max_attempts = sqlite3_column_int(s, 7);
+    out->not_before = sqlite3_column_int64(s, 8);
+    out->lease_owner = store_sqlite_text(s, 9);
+    out->lease_expires = sqlite3_column_int64(s, 10);
+    out->last_error = store_sqlite_text(s, 11);
+    out->progress_done = sqlite3_column_int64(s, 12);
+    out->progress_total = sqlite3_column_int64(s, 13);
+    out->progress_json = store_sqlite_text(s, 14);
+    out->result_json = store_sqlite_text(s, 15);
+    out->created_at = sqlite3_column_int64(s, 16);
+    out->updated_at = sqlite3_column_int64(s, 17);
+}
+
+static enum parley_err get_job(struct sqlite_conn *c, long long id, struct store_job *out)
+{
+    sqlite3_stmt *s = NULL;
+    enum parley_err rc = store_sqlite_stmt(c, SQL_GET, &s, "l", id);
+
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_step(c, s);
+    if (rc == PARLEY_OK)
+        read_job_row(s, out);
+    store_sqlite_done(s);
+    return rc;
+}
+
+/* Step a single-id SELECT: *id gets the value, PARLEY_ERR_NOT_FOUND when no row. */
+static enum parley_err select_id(struct sqlite_conn *c, sqlite3_stmt *s, long long *id)
+{
+    enum parley_err rc = store_sqlite_step(c, s);
+
+    if (rc == PARLEY_OK)
+        *id = sqlite3_column_int64(s, 0);
+    store_sqlite_done(s);
+    return rc;
+}
+
+/* Run an owner-checked UPDATE: PARLEY_ERR_CONFLICT when it matched nothing. */
+static enum parley_err exec_owned(struct sqlite_conn *c, sqlite3_stmt *s)
+{
+    enum parley_err rc = store_sqlite_exec(c, s);
+
+    if (rc == PARLEY_OK && store_sqlite_changes(c) == 0)
+        rc = PARLEY_ERR_CONFLICT;
+    return rc;
+}
+
+enum parley_err store_sqlite_job_enqueue(struct store *st, const struct store_job_new *spec,
+                                         long long now, long long *id, int *created)
+{
+    int max_attempts = spec->max_attempts ? spec->max_attempts : DEFAULT_MAX_ATTEMPTS;
+    long long not_before = spec->not_before ? spec->not_before : now;
+    struct sqlite_conn *c;
+    sqlite3_stmt *s;
+    enum parley_err rc = store_sqlite_conn(st, &c);
+
+    *created = 0;
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_begin(c);
+    if (rc != PARLEY_OK)
+        return rc;
+    if (spec->dedup_key) {
+        rc = store_sqlite_stmt(c, SQL_LIVE_BY_DEDUP, &s, "t", spec->dedup_key);
+        if (rc == PARLEY_OK)
+            rc = select_id(c, s, id);
+        if (rc != PARLEY_ERR_NOT_FOUND)
+            goto out;               /* found a live job (OK), or an error */
+    }
+    rc = store_sqlite_stmt(c, SQL_INSERT, &s, "ztttilll", spec->org_id, spec->kind,
+                           spec->dedup_key, spec->payload_json, max_attempts, not_before, now, now);
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_exec(c, s);
+    if (rc == PARLEY_OK) {
+        *id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
+        *created = 1;
+    }
+out:
+    return store_sqlite_end(c, rc);
+}
+
+/* KINDS as a JSON array text for json_each(), or NULL for any kind. */
+static char *kinds_to_json(const char *const *kinds)
+{
+    json_t *array;
+    char *text;
+
+    if (!kinds)
+        return NULL;
+    array = json_array();
+    for (size_t i = 0; kinds[i]; i++)
+        json_array_append_new(array, json_string(kinds[i]));
+    text = json_dumps(array, JSON_COMPACT);
+    json_decref(array);
+    if (!text)
+        abort();                    /* only fails on out of memory */
+    return text;
+}
+
+enum parley_err store_sqlite_job_claim(struct store *st, const char *owner, long long now,
+                                       long long lease_ms, const char *const *kinds,
+                                       struct store_job *out)
+{
+    char *kinds_json = kinds_to_json(kinds);
+    struct sqlite_conn *c;
+    sqlite3_stmt *s;
+    long long id = 0;
+    int nothing_due;
+    enum parley_err rc = store_sqlite_conn(st, &c);
+
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_begin(c);
+    if (rc != PARLEY_OK)
+        goto done;
+    rc = store_sqlite_stmt(c, SQL_BURY_LOST, &s, "l", now);
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_exec(c, s);
+    if (rc == PARLEY_OK && store_sqlite_changes(c) > 0)
+        log_warn("store", "jobs lost their worker during the final attempt; now dead",
+                 "i:count", store_sqlite_changes(c));
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_stmt(c, SQL_PICK, &s, "lt", now, kinds_json);
+    if (rc == PARLEY_OK)
+        rc = select_id(c, s, &id);
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_stmt(c, SQL_LEASE, &s, "tlll", owner, now + lease_ms, now, id);
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_exec(c, s);
+    if (rc == PARLEY_OK)
+        rc = get_job(c, id, out);
+    /* Nothing due is no failure: still commit the burial of lost jobs. */
+    nothing_due = rc == PARLEY_ERR_NOT_FOUND;
+    rc = store_sqlite_end(c, nothing_due ? PARLEY_OK : rc);
+    if (rc == PARLEY_OK && nothing_due)
+        rc = PARLEY_ERR_NOT_FOUND;
+    if (rc != PARLEY_OK)
+        store_job_clear(out);
+done:
+    free(kinds_json);
+    return rc;
+}
+
+enum parley_err store_sqlite_job_complete(struct store *st, long long id, const char *owner,
+                                          const char *result_json, long long now)
+{
+    struct sqlite_conn *c;
+    sqlite3_stmt *s;
+    enum parley_err rc = store_sqlite_conn(st, &c);
+
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_stmt(c, SQL_COMPLETE, &s, "tllt", result_json, now, id, owner);
+    return rc == PARLEY_OK ? exec_owned(c, s) : rc;
+}
+
+enum parley_err store_sqlite_job_fail(struct store *st, long long id, const char *owner,
+                                      const char *error, int dead, long long retry_at,
+                                      long long now)
+{
+    struct sqlite_conn *c;
+    sqlite3_stmt *s;
+    enum parley_err rc = store_sqlite_conn(st, &c);
+
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_stmt(c, SQL_FAIL, &s, "itlllt", dead ? 1 : 0, error, retry_at, now,
+                               id, owner);
+    return rc == PARLEY_OK ? exec_owned(c, s) : rc;
+}
+
+enum parley_err store_sqlite_job_extend_lease(struct store *st, long long id, const char *owner,
+                                              long long lease_expires)
+{
+    struct sqlite_conn *c;
+    sqlite3_stmt *s;
+    enum parley_err rc = store_sqlite_conn(st, &c);
+
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_stmt(c, SQL_EXTEND, &s, "llt", lease_expires, id, owner);
+    return rc == PARLEY_OK ? exec_owned(c, s) : rc;
+}
+
+enum parley_err store_sqlite_job_progress(struct store *st, long long id, const char *owner,
+                                          long long done, long long total,
+                                          const char *progress_json, long long now)
+{
+    struct sqlite_conn *c;
+    sqlite3_stmt *s;
+    enum parley_err rc = store_sqlite_conn(st, &c);
+
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_stmt(c, SQL_PROGRESS, &s, "lltllt", done, total, progress_json, now,
+                               id, owner);
+    return rc == PARLEY_OK ? exec_owned(c, s) : rc;
+}
+
+enum parley_err store_sqlite_job_get(struct store *st, long long id, struct store_job *out)
+{
+    struct sqlite_conn *c;
+    enum parley_err rc = store_sqlite_conn(st, &c);
+
+    return rc == PARLEY_OK ? get_job(c, id, out) : rc;
+}
+
+enum parley_err store_sqlite_job_list(struct store *st, long long org_id, const char *kind,
+                                      int limit,
+                                      enum parley_err (*fn)(const struct store_job *, void *),
+                                      void *arg)
+{
+    struct store_job *jobs;
+    struct sqlite_conn *c;
+    sqlite3_stmt *s = NULL;
+    size_t n = 0;
+    enum parley_err rc = store_sqlite_conn(st, &c);
+
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_stmt(c, SQL_LIST, &s, "zti", org_id, kind, limit);
+    if (rc != PARLEY_OK)
+        return rc;
+    /* Read the page first, then call FN: FN may use the store itself. */
+    jobs = xcalloc((size_t)limit, sizeof *jobs);
+    while (n < (size_t)limit && (rc = store_sqlite_step(c, s)) == PARLEY_OK)
+        read_job_row(s, &jobs[n++]);
+    store_sqlite_done(s);
+    if (rc == PARLEY_ERR_NOT_FOUND)
+        rc = PARLEY_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (rc == PARLEY_OK)
+            rc = fn(&jobs[i], arg);
+        store_job_clear(&jobs[i]);
+    }
+    free(jobs);
+    return rc;
+}
+
+enum parley_err store_sqlite_job_retry(struct store *st, long long id, long long now)
+{
+    struct store_job job = { 0 };
+    struct sqlite_conn *c;
+    sqlite3_stmt *s;
+    enum parley_err rc = store_sqlite_conn(st, &c);
+
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_stmt(c, SQL_RETRY, &s, "ll", now, id);
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_exec(c, s);
+    if (rc == PARLEY_OK && store_sqlite_changes(c) == 0) {
+        /* Tell "no such job" from "not dead". */
+        rc = get_job(c, id, &job);
+        if (rc == PARLEY_OK)
+            rc = PARLEY_ERR_CONFLICT;
+        store_job_clear(&job);
+    }
+    return rc;
+}

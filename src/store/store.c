@@ -1,0 +1,478 @@
+/* store.c - the public store API: picks a backend from the URL and
+ * dispatches every call through its const struct store_ops.
+ *
+ * Argument checks common to all backends live here (NULL strings, bad
+ * roles, empty kinds), and output structs are zeroed before the backend
+ * fills them, so backends implement storage only.  The *_clear functions
+ * free what the backends put in the plain structs of store.h. */
+#include "store/store.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_backend.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+/* ---- opening ---- */
+
+static enum parley_err open_postgres(const char *target, struct store *st)
+{
+    (void)target;
+    (void)st;
+    log_error("store", "the PostgreSQL backend is not available yet; use a sqlite: URL");
+    return PARLEY_ERR_UNSUPPORTED;
+}
+
+static const struct {
+    const char *prefix;            /* stripped before the backend sees the URL */
+    enum parley_err (*open)(const char *target, struct store *st);
+} schemes[] = {
+    { "sqlite://", store_sqlite_open },
+    { "sqlite:", store_sqlite_open },
+    { "postgres://", open_postgres },
+    { "postgresql://", open_postgres },
+};
+
+enum parley_err store_open(const char *url, struct store **out)
+{
+    enum parley_err (*open)(const char *, struct store *) = store_sqlite_open;
+    const char *target = url;
+    struct store *st;
+    enum parley_err rc;
+
+    *out = NULL;
+    if (!url || !*url)
+        return PARLEY_ERR_INVALID;
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+        size_t n = strlen(schemes[i].prefix);
+        if (strncmp(url, schemes[i].prefix, n) == 0) {
+            /* postgres URLs are handed over whole: libpq parses them. */
+            target = schemes[i].open == store_sqlite_open ? url + n : url;
+            open = schemes[i].open;
+            break;
+        }
+    }
+    st = xcalloc(1, sizeof *st);
+    rc = open(target, st);
+    if (rc != PARLEY_OK) {
+        free(st);
+        return rc;
+    }
+    *out = st;
+    return PARLEY_OK;
+}
+
+void store_close(struct store *st)
+{
+    if (!st)
+        return;
+    st->ops->close(st);
+    free(st);
+}
+
+/* ---- migrations, health, transactions ---- */
+
+enum parley_err store_migrate(struct store *st, int *applied)
+{
+    return store_migrate_to(st, 1 << 30, applied);
+}
+
+enum parley_err store_migrate_to(struct store *st, int version, int *applied)
+{
+    int dummy;
+
+    if (!st || version < 0)
+        return PARLEY_ERR_INVALID;
+    return st->ops->migrate_to(st, version, applied ? applied : &dummy);
+}
+
+enum parley_err store_schema_version(struct store *st, int *current, int *latest)
+{
+    if (!st || !current || !latest)
+        return PARLEY_ERR_INVALID;
+    return st->ops->schema_version(st, current, latest);
+}
+
+enum parley_err store_ping(struct store *st)
+{
+    return st ? st->ops->ping(st) : PARLEY_ERR_INVALID;
+}
+
+enum parley_err store_tx(struct store *st, enum parley_err (*fn)(struct store *, void *), void *arg)
+{
+    if (!st || !fn)
+        return PARLEY_ERR_INVALID;
+    return st->ops->tx(st, fn, arg);
+}
+
+/* ---- orgs ---- */
+
+void store_org_clear(struct store_org *org)
+{
+    if (!org)
+        return;
+    free(org->name);
+    memset(org, 0, sizeof *org);
+}
+
+enum parley_err store_org_ensure(struct store *st, const char *name, long long *id, int *created)
+{
+    int dummy;
+
+    if (!st || !name || !*name || !id)
+        return PARLEY_ERR_INVALID;
+    return st->ops->org_ensure(st, name, id, created ? created : &dummy);
+}
+
+enum parley_err store_org_get(struct store *st, long long id, struct store_org *out)
+{
+    if (!st || !out)
+        return PARLEY_ERR_INVALID;
+    memset(out, 0, sizeof *out);
+    return st->ops->org_get(st, id, out);
+}
+
+enum parley_err store_org_get_by_name(struct store *st, const char *name, struct store_org *out)
+{
+    if (!st || !name || !out)
+        return PARLEY_ERR_INVALID;
+    memset(out, 0, sizeof *out);
+    return st->ops->org_get_by_name(st, name, out);
+}
+
+/* ---- admin users and roles ---- */
+
+static char *lower_dup(const char *s)
+{
+    char *copy = xstrdup(s);
+
+    for (char *p = copy; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return copy;
+}
+
+void store_admin_clear(struct store_admin *a)
+{
+    if (!a)
+        return;
+    free(a->email);
+    free(a->password_hash);
+    memset(a, 0, sizeof *a);
+}
+
+enum parley_err store_admin_create(struct store *st, const char *email, const char *password_hash,
+                                   long long *id)
+{
+    enum parley_err rc;
+    char *lower;
+
+    if (!st || !email || !*email || !password_hash || !*password_hash || !id)
+        return PARLEY_ERR_INVALID;
+    lower = lower_dup(email);
+    rc = st->ops->admin_create(st, lower, password_hash, id);
+    free(lower);
+    return rc;
+}
+
+enum parley_err store_admin_get(struct store *st, long long id, struct store_admin *out)
+{
+    if (!st || !out)
+        return PARLEY_ERR_INVALID;
+    memset(out, 0, sizeof *out);
+    return st->ops->admin_get(st, id, out);
+}
+
+enum parley_err store_admin_get_by_email(struct store *st, const char *email, struct store_admin *out)
+{
+    enum parley_err rc;
+    char *lower;
+
+    if (!st || !email || !out)
+        return PARLEY_ERR_INVALID;
+    memset(out, 0, sizeof *out);
+    lower = lower_dup(email);
+    rc = st->ops->admin_get_by_email(st, lower, out);
+    free(lower);
+    return rc;
+}
+
+enum parley_err store_admin_set_password(struct store *st, long long id, const char *password_hash)
+{
+    if (!st || !password_hash || !*password_hash)
+        return PARLEY_ERR_INVALID;
+    return st->ops->admin_set_password(st, id, password_hash);
+}
+
+enum parley_err store_admin_role_set(struct store *st, long long admin_id, long long org_id,
+                                     const char *role)
+{
+    if (!st || !role)
+        return PARLEY_ERR_INVALID;
+    if (strcmp(role, "owner") != 0 && strcmp(role, "admin") != 0 && strcmp(role, "viewer") != 0)
+        return PARLEY_ERR_INVALID;
+    return st->ops->admin_role_set(st, admin_id, org_id, role);
+}
+
+void store_role_clear(struct store_role *r)
+{
+    if (!r)
+        return;
+    free(r->org_name);
+    free(r->role);
+    memset(r, 0, sizeof *r);
+}
+
+enum parley_err store_admin_roles(struct store *st, long long admin_id, struct store_role **out,
+                                  size_t *count)
+{
+    if (!st || !out || !count)
+        return PARLEY_ERR_INVALID;
+    *out = NULL;
+    *count = 0;
+    return st->ops->admin_roles(st, admin_id, out, count);
+}
+
+void store_roles_free(struct store_role *roles, size_t count)
+{
+    for (size_t i = 0; roles && i < count; i++)
+        store_role_clear(&roles[i]);
+    free(roles);
+}
+
+/* ---- sessions and login throttling ---- */
+
+void store_session_clear(struct store_session *s)
+{
+    if (!s)
+        return;
+    free(s->csrf_token);
+    memset(s, 0, sizeof *s);
+}
+
+enum parley_err store_session_create(struct store *st, const char *token_hash, long long admin_id,
+                                     const char *csrf_token, long long expires_at)
+{
+    if (!st || !token_hash || !*token_hash || !csrf_token || !*csrf_token)
+        return PARLEY_ERR_INVALID;
+    return st->ops->session_create(st, token_hash, admin_id, csrf_token, expires_at);
+}
+
+enum parley_err store_session_get(struct store *st, const char *token_hash, long long now,
+                                  struct store_session *out)
+{
+    if (!st || !token_hash || !out)
+        return PARLEY_ERR_INVALID;
+    memset(out, 0, sizeof *out);
+    return st->ops->session_get(st, token_hash, now, out);
+}
+
+enum parley_err store_session_delete(struct store *st, const char *token_hash)
+{
+    if (!st || !token_hash)
+        return PARLEY_ERR_INVALID;
+    return st->ops->session_delete(st, token_hash);
+}
+
+enum parley_err store_sessions_purge_expired(struct store *st, long long now)
+{
+    return st ? st->ops->sessions_purge_expired(st, now) : PARLEY_ERR_INVALID;
+}
+
+enum parley_err store_login_failure_add(struct store *st, const char *key, long long now)
+{
+    if (!st || !key)
+        return PARLEY_ERR_INVALID;
+    return st->ops->login_failure_add(st, key, now);
+}
+
+enum parley_err store_login_failures_count(struct store *st, const char *key, long long since,
+                                           int *count)
+{
+    if (!st || !key || !count)
+        return PARLEY_ERR_INVALID;
+    *count = 0;
+    return st->ops->login_failures_count(st, key, since, count);
+}
+
+enum parley_err store_login_failures_clear(struct store *st, const char *key)
+{
+    if (!st || !key)
+        return PARLEY_ERR_INVALID;
+    return st->ops->login_failures_clear(st, key);
+}
+
+/* ---- audit ---- */
+
+void store_audit_event_clear(struct store_audit_event *e)
+{
+    if (!e)
+        return;
+    free(e->actor);
+    free(e->action);
+    free(e->target);
+    free(e->details_json);
+    memset(e, 0, sizeof *e);
+}
+
+enum parley_err store_audit_add(struct store *st, long long org_id, const char *actor,
+                                const char *action, const char *target, const char *details_json)
+{
+    if (!st || !actor || !*actor || !action || !*action)
+        return PARLEY_ERR_INVALID;
+    return st->ops->audit_add(st, org_id, actor, action, target, details_json);
+}
+
+enum parley_err store_audit_list(struct store *st, long long org_id, long long before_id, int limit,
+                                 enum parley_err (*fn)(const struct store_audit_event *, void *),
+                                 void *arg)
+{
+    if (!st || !fn || limit <= 0)
+        return PARLEY_ERR_INVALID;
+    if (limit > STORE_LIST_MAX)
+        limit = STORE_LIST_MAX;
+    return st->ops->audit_list(st, org_id, before_id, limit, fn, arg);
+}
+
+/* ---- jobs ---- */
+
+const char *store_job_state_name(enum store_job_state s)
+{
+    switch (s) {
+    case STORE_JOB_QUEUED:  return "queued";
+    case STORE_JOB_RUNNING: return "running";
+    case STORE_JOB_DONE:    return "done";
+    case STORE_JOB_DEAD:    return "dead";
+    }
+    return "unknown";
+}
+
+void store_job_clear(struct store_job *job)
+{
+    if (!job)
+        return;
+    free(job->kind);
+    free(job->dedup_key);
+    free(job->payload_json);
+    free(job->lease_owner);
+    free(job->last_error);
+    free(job->progress_json);
+    free(job->result_json);
+    memset(job, 0, sizeof *job);
+}
+
+enum parley_err store_job_enqueue(struct store *st, const struct store_job_new *spec, long long now,
+                                  long long *id, int *created)
+{
+    int dummy;
+
+    if (!st || !spec || !spec->kind || !*spec->kind || !id || spec->max_attempts < 0)
+        return PARLEY_ERR_INVALID;
+    return st->ops->job_enqueue(st, spec, now, id, created ? created : &dummy);
+}
+
+enum parley_err store_job_claim(struct store *st, const char *owner, long long now,
+                                long long lease_ms, const char *const *kinds,
+                                struct store_job *out)
+{
+    if (!st || !owner || !*owner || lease_ms <= 0 || !out)
+        return PARLEY_ERR_INVALID;
+    memset(out, 0, sizeof *out);
+    return st->ops->job_claim(st, owner, now, lease_ms, kinds, out);
+}
+
+enum parley_err store_job_complete(struct store *st, long long id, const char *owner,
+                                   const char *result_json, long long now)
+{
+    if (!st || !owner)
+        return PARLEY_ERR_INVALID;
+    return st->ops->job_complete(st, id, owner, result_json, now);
+}
+
+enum parley_err store_job_fail(struct store *st, long long id, const char *owner, const char *error,
+                               int dead, long long retry_at, long long now)
+{
+    if (!st || !owner)
+        return PARLEY_ERR_INVALID;
+    return st->ops->job_fail(st, id, owner, error, dead, retry_at, now);
+}
+
+enum parley_err store_job_extend_lease(struct store *st, long long id, const char *owner,
+                                       long long lease_expires)
+{
+    if (!st || !owner)
+        return PARLEY_ERR_INVALID;
+    return st->ops->job_extend_lease(st, id, owner, lease_expires);
+}
+
+enum parley_err store_job_progress(struct store *st, long long id, const char *owner, long long done,
+                                   long long total, const char *progress_json, long long now)
+{
+    if (!st || !owner)
+        return PARLEY_ERR_INVALID;
+    return st->ops->job_progress(st, id, owner, done, total, progress_json, now);
+}
+
+enum parley_err store_job_get(struct store *st, long long id, struct store_job *out)
+{
+    if (!st || !out)
+        return PARLEY_ERR_INVALID;
+    memset(out, 0, sizeof *out);
+    return st->ops->job_get(st, id, out);
+}
+
+enum parley_err store_job_list(struct store *st, long long org_id, const char *kind, int limit,
+                               enum parley_err (*fn)(const struct store_job *, void *), void *arg)
+{
+    if (!st || !fn || limit <= 0)
+        return PARLEY_ERR_INVALID;
+    if (limit > STORE_LIST_MAX)
+        limit = STORE_LIST_MAX;
+    return st->ops->job_list(st, org_id, kind, limit, fn, arg);
+}
+
+enum parley_err store_job_retry(struct store *st, long long id, long long now)
+{
+    return st ? st->ops->job_retry(st, id, now) : PARLEY_ERR_INVALID;
+}
+
+/* ---- platform connections ---- */
+
+void store_connection_clear(struct store_connection *c)
+{
+    if (!c)
+        return;
+    free(c->platform);
+    free(c->config_json);
+    free(c->secret);
+    memset(c, 0, sizeof *c);
+}
+
+static int platform_valid(const char *platform)
+{
+    return platform && (strcmp(platform, "microsoft") == 0 || strcmp(platform, "google") == 0);
+}
+
+enum parley_err store_connection_put(struct store *st, const struct store_connection *c, long long now)
+{
+    if (!st || !c || !platform_valid(c->platform) || (!c->secret && c->secret_len > 0))
+        return PARLEY_ERR_INVALID;
+    return st->ops->connection_put(st, c, now);
+}
+
+enum parley_err store_connection_get(struct store *st, long long org_id, const char *platform,
+                                     struct store_connection *out)
+{
+    if (!st || !platform || !out)
+        return PARLEY_ERR_INVALID;
+    memset(out, 0, sizeof *out);
+    return st->ops->connection_get(st, org_id, platform, out);
+}
+
+enum parley_err store_connection_delete(struct store *st, long long org_id, const char *platform)
+{
+    if (!st || !platform)
+        return PARLEY_ERR_INVALID;
+    return st->ops->connection_delete(st, org_id, platform);
+}
