@@ -2,6 +2,7 @@
  * each command is in src/cli/cmd_*.c, the settings table in settings.c. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/commands.h"
 #include "cli/settings.h"
@@ -33,6 +34,8 @@ static void print_usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* The data directory holds the database and the master key: private. */
+    umask(077);
     if (argc < 2) {
         print_usage(stderr);
         return EXIT_USAGE;

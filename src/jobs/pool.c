@@ -333,6 +333,11 @@ static void prepare_claims(struct jobs_pool *pool)
         pool->keeper_tick_ms = 1000;
 }
 
+size_t jobs_pool_handler_count(const struct jobs_pool *pool)
+{
+    return pool ? pool->nhandlers : 0;
+}
+
 enum parley_err jobs_pool_start(struct jobs_pool *pool)
 {
     if (!pool || pool->nhandlers == 0)

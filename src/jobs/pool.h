@@ -50,6 +50,8 @@ struct jobs_pool *jobs_pool_new(struct store *st, const struct jobs_pool_config 
 /* Add a handler before jobs_pool_start.  PARLEY_ERR_EXISTS for a kind
  * registered twice; PARLEY_ERR_BUSY once started. */
 enum parley_err jobs_pool_register(struct jobs_pool *pool, const struct job_handler *handler);
+/* How many job kinds have a handler. */
+size_t jobs_pool_handler_count(const struct jobs_pool *pool);
 /* Start the workers and the lease keeper.  PARLEY_ERR_INVALID without handlers. */
 enum parley_err jobs_pool_start(struct jobs_pool *pool);
 /* jobs_queue_enqueue, then wake an idle worker of this pool. */
