@@ -55,6 +55,9 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# parley-emu's own headers are included as "frame/x.h", "microsoft/x.h".
+$(BUILD)/obj/emulators/%.o: CFLAGS += -Iemulators
+
 # Web assets are compiled into the binaries: nothing is read from disk at run time.
 $(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
@@ -115,4 +118,4 @@ bench: all
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/tests $(BUILD)/bench -name '*.d' 2>/dev/null)

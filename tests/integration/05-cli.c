@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "lib/harness.h"
@@ -32,6 +33,7 @@ static struct cli_result run(const char *fmt, ...)
     va_end(ap);
 
     char *log = xasprintf("%s/cli.log", tmp_dir);
+    unlink(log);                        /* each run reads only its own output */
     char *parley = xasprintf("PARLEY=%s", harness_bin("parley"));
     const char *argv[] = { "/bin/sh", "-c", line, NULL };
     const char *env[] = { parley, NULL };
