@@ -51,15 +51,23 @@ struct harness_hub {
 };
 /* Start build/parley serve on a free loopback port with DATA_DIR (created
  * when NULL) and extra args/env; waits until /healthz answers 200.
- * 0 on success. */
+ * PARLEY_MASTER_KEY_FILE is unset unless ENV sets it.  The hub's output
+ * goes to DATA_DIR/hub-PORT.log, whose tail is printed when it does not
+ * become healthy within 15 s.  0 on success. */
 int harness_hub_start(struct harness_hub *hub, const char *data_dir, const char *const extra_args[],
                       const char *const env[]);
 /* SIGTERM and wait; returns the exit status (waitpid form) or -1. */
 int harness_hub_stop(struct harness_hub *hub);
 void harness_hub_free(struct harness_hub *hub);   /* stops it if running; keeps data_dir */
 
+/* Run `parley admin create --email EMAIL --org ORG --role ROLE
+ * --password-stdin --data DATA_DIR` with PASSWORD on its standard input
+ * (ROLE NULL: the CLI's default).  0 when it exits with status 0. */
+int harness_admin_create(const char *data_dir, const char *email, const char *org,
+                         const char *role, const char *password);
+
 /* ---- HTTP client ---- */
-struct harness_http;                 /* one curl easy handle + cookie jar */
+struct harness_http;                 /* a cookie jar shared by its requests */
 struct harness_resp {
     long status;                     /* 0 on transport failure */
     char *body;                      /* NUL-terminated, owned */
@@ -75,6 +83,11 @@ void harness_http_free(struct harness_http *h);
  * NULL.  Returns 0 when a response was received (see resp->status). */
 int harness_http_do(struct harness_http *h, const char *method, const char *url,
                     const char *const headers[], const char *body, struct harness_resp *resp);
+/* POST {"email","password"} to HUB_URL/api/login with H, which keeps the
+ * session cookie.  Returns the session's CSRF token (the caller frees it),
+ * or NULL when the login is refused (the status is printed). */
+char *harness_hub_login(struct harness_http *h, const char *hub_url, const char *email,
+                        const char *password);
 /* Case-insensitive header lookup in resp->headers; a new string or NULL. */
 char *harness_resp_header(const struct harness_resp *resp, const char *name);
 void harness_resp_clear(struct harness_resp *resp);

@@ -1,0 +1,55 @@
+// api.js - the Hub's JSON API from the browser: one fetch wrapper that sends
+// the CSRF token on state-changing requests and turns error bodies
+// ({"error":{"code","message"}}) into ApiError.
+
+export class ApiError extends Error {
+  constructor(message, status, code) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;   // HTTP status; 0 when the Hub could not be reached
+    this.code = code;       // e.g. "invalid_credentials", "csrf", "forbidden"
+  }
+}
+
+let csrfToken = null;
+
+// Remember the session's CSRF token (from /api/login or /api/session).
+export function setCsrfToken(token) {
+  csrfToken = token || null;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+// Call the API; resolves to the parsed JSON body (null for 204), or throws ApiError.
+export async function request(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (!SAFE_METHODS.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+
+  let resp;
+  try {
+    resp = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError('Cannot reach the Hub. Check your connection and try again.', 0, 'network');
+  }
+  const data = resp.status === 204 ? null : await resp.json().catch(() => null);
+  if (!resp.ok) {
+    const err = data && data.error ? data.error : {};
+    throw new ApiError(err.message || `The Hub answered ${resp.status}.`, resp.status,
+                       err.code || 'http_error');
+  }
+  return data;
+}
+
+export const api = {
+  login: (email, password) => request('POST', '/api/login', { email, password }),
+  logout: () => request('POST', '/api/logout'),
+  session: () => request('GET', '/api/session'),
+  audit: (org, before) =>
+    request('GET', `/api/orgs/${encodeURIComponent(org)}/audit` + (before ? `?before=${before}` : '')),
+};
