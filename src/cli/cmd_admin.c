@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "auth/password.h"
+#include "auth/role.h"
 #include "cli/settings.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -29,11 +30,6 @@ static char *read_password_line(void)
     char *out = xstrdup(line);
     sodium_memzero(line, sizeof line);
     return out;
-}
-
-static int valid_role(const char *role)
-{
-    return strcmp(role, "owner") == 0 || strcmp(role, "admin") == 0 || strcmp(role, "viewer") == 0;
 }
 
 static int admin_create(const struct config_values *cfg)
@@ -56,7 +52,8 @@ static int admin_create(const struct config_values *cfg)
         fprintf(stderr, "parley: org: --org NAME is required\n");
         return EXIT_USAGE;
     }
-    if (!valid_role(role)) {
+    enum auth_role parsed_role;
+    if (auth_role_parse(role, &parsed_role)) {
         fprintf(stderr, "parley: role: '%s' is not one of owner, admin, viewer\n", role);
         return EXIT_USAGE;
     }
