@@ -36,24 +36,38 @@ ITEST_BIN := $(ITEST_SRC:tests/integration/%.c=$(BUILD)/tests/integration/%)
 BENCH_SRC := $(shell find bench -name '*.c' 2>/dev/null | sort)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all check test demo asan bench deps clean
+# Quiet by default; `make V=1` shows the full command lines.
+V ?= 0
+ifeq ($(V),0)
+Q := @
+SAY = @printf '  %-6s %s\n' $(1) $(2)
+else
+Q :=
+SAY = @true
+endif
+
+.PHONY: all tests check test demo asan bench deps clean
 all: $(BUILD)/parley $(if $(EMU_SRC),$(BUILD)/parley-emu) tests
 
 tests: $(UNIT_BIN) $(ITEST_BIN) $(BENCH_BIN)
 
 $(BUILD)/libparley.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call SAY,AR,$@)
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/parley: $(BUILD)/obj/src/cli/main.o $(BUILD)/libparley.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+	$(call SAY,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/parley-emu: $(EMU_OBJ) $(BUILD)/libparley.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+	$(call SAY,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(call SAY,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 # parley-emu's own headers are included as "frame/x.h", "microsoft/x.h".
 $(BUILD)/obj/emulators/%.o: CFLAGS += -Iemulators
@@ -61,35 +75,43 @@ $(BUILD)/obj/emulators/%.o: CFLAGS += -Iemulators
 # Web assets are compiled into the binaries: nothing is read from disk at run time.
 $(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -o $@ $<
+	$(call SAY,LINK,$@)
+	$(Q)$(CC) -std=c11 -Wall -Wextra -Werror -O2 -o $@ $<
 
 $(BUILD)/gen/web_assets.c: $(BUILD)/tools/embed $(WEB_FILES)
 	@mkdir -p $(dir $@)
-	$(BUILD)/tools/embed web_assets web $(WEB_FILES) > $@.tmp && mv $@.tmp $@
+	$(call SAY,GEN,$@)
+	$(Q)$(BUILD)/tools/embed web_assets web $(WEB_FILES) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/emu_assets.c: $(BUILD)/tools/embed $(EMU_WEB_FILES)
 	@mkdir -p $(dir $@)
-	$(BUILD)/tools/embed emu_assets emulators/client $(EMU_WEB_FILES) > $@.tmp && mv $@.tmp $@
+	$(call SAY,GEN,$@)
+	$(Q)$(BUILD)/tools/embed emu_assets emulators/client $(EMU_WEB_FILES) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(call SAY,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libparley.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/libparley.a $(LDFLAGS) $(LDLIBS) $(TEST_LIBS)
+	$(call SAY,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/libparley.a $(LDFLAGS) $(LDLIBS) $(TEST_LIBS)
 
 $(BUILD)/tests/integration/%: tests/integration/%.c $(ITEST_LIB_OBJ) $(BUILD)/libparley.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests -o $@ $< $(ITEST_LIB_OBJ) $(BUILD)/libparley.a $(LDFLAGS) $(LDLIBS) $(TEST_LIBS)
+	$(call SAY,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests -o $@ $< $(ITEST_LIB_OBJ) $(BUILD)/libparley.a $(LDFLAGS) $(LDLIBS) $(TEST_LIBS)
 
 $(BUILD)/obj/tests/lib/%.o: tests/lib/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests -c -o $@ $<
+	$(call SAY,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests -c -o $@ $<
 
 $(BUILD)/bench/%: bench/%.c $(ITEST_LIB_OBJ) $(BUILD)/libparley.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests -o $@ $< $(ITEST_LIB_OBJ) $(BUILD)/libparley.a $(LDFLAGS) $(LDLIBS)
+	$(call SAY,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests -o $@ $< $(ITEST_LIB_OBJ) $(BUILD)/libparley.a $(LDFLAGS) $(LDLIBS)
 
 deps:
 	@scripts/deps
