@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "util/json.h"
 #include "util/xmalloc.h"
@@ -67,6 +68,13 @@ int emu_client_stop(struct emu_client *e)
     if (e->proc) {
         status = harness_proc_stop(e->proc, SIGTERM, 10000);
         harness_proc_free(e->proc);
+        if (!(status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+            /* A crash or a sanitizer report: show the log before it goes. */
+            char *log = harness_read_file(e->log_path);
+            fprintf(stderr, "emu_client: parley-emu ended badly (status %d); its log:\n%s\n",
+                    status, log ? log : "(none)");
+            free(log);
+        }
     }
     harness_http_free(e->http);
     json_decref(e->endpoints);

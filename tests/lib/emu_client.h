@@ -22,7 +22,8 @@ struct emu_client {
  * (NULL-terminated, may be NULL); waits for endpoints.json.  0 on success. */
 int emu_client_start(struct emu_client *e, const char *seed, int use_tls,
                      const char *const extra_args[]);
-/* SIGTERM, wait, remove the directory.  Returns the exit status (waitpid form). */
+/* SIGTERM, wait, remove the directory.  Returns the exit status (waitpid form);
+ * when it is not a clean exit 0, the emulator's log is printed first. */
 int emu_client_stop(struct emu_client *e);
 
 /* A client-credentials access token (caller frees), or NULL. */

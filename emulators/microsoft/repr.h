@@ -1,0 +1,28 @@
+/* repr.h - Graph's JSON representations of the state's objects.  Each
+ * returns a new reference; the caller holds the state lock. */
+#ifndef EMU_MICROSOFT_REPR_H
+#define EMU_MICROSOFT_REPR_H
+
+#include <jansson.h>
+
+#include "microsoft/state.h"
+
+/* Every property the emulator knows (for $filter and $select). */
+json_t *ms_repr_user_full(const struct ms_user *u);
+/* Graph's default property set (what a GET without $select returns). */
+json_t *ms_repr_user(const struct ms_user *u);
+/* The full user, reduced to SELECT (NULL: the default set). */
+json_t *ms_repr_user_selected(const struct ms_user *u, const char *select);
+json_t *ms_repr_group(const struct ms_group *g);
+json_t *ms_repr_team(const struct ms_group *g);
+/* A directoryObject entry of a group's member list. */
+json_t *ms_repr_member_object(const struct ms_user *u);
+/* A team's conversationMember for U (roles from owner). */
+json_t *ms_repr_team_member(const struct ms_state *st, const struct ms_group *g,
+                            const struct ms_user *u);
+json_t *ms_repr_chat(const struct ms_state *st, const struct ms_chat *chat);
+json_t *ms_repr_chat_member(const struct ms_state *st, const struct ms_chat *chat,
+                            const struct ms_chat_member *m);
+json_t *ms_repr_message(const struct ms_chat *chat, const struct ms_message *m);
+
+#endif
