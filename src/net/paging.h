@@ -1,0 +1,47 @@
+/* paging.h - follow a paged collection page by page, handing each page to a
+ * callback as it arrives, so no listing is ever held in memory whole.
+ *
+ *   NET_PAGING_ODATA       Microsoft Graph: follow "@odata.nextLink" (an
+ *                          absolute URL) verbatim until it is absent.  A
+ *                          delta round ends with "@odata.deltaLink", which
+ *                          the page callback reads from the last page.
+ *   NET_PAGING_PAGE_TOKEN  Google (AIP-158, Admin SDK): repeat the first URL
+ *                          with pageToken=<nextPageToken> until the token is
+ *                          absent or empty.
+ *
+ * The connector supplies the GET (it knows the token and the error bodies).
+ * A next link on another origin than the first URL is refused, so a bearer
+ * token is never sent elsewhere, and so is a link that repeats the page
+ * just read (a server bug that would loop forever). */
+#ifndef PARLEY_NET_PAGING_H
+#define PARLEY_NET_PAGING_H
+
+#include <jansson.h>
+
+#include "util/err.h"
+
+#define NET_PAGING_DEFAULT_MAX_PAGES 100000
+
+enum net_paging_style { NET_PAGING_ODATA, NET_PAGING_PAGE_TOKEN };
+
+/* GET URL and parse it: *page is a new reference to a JSON object, or an
+ * error with a message in *why (the pager frees it). */
+typedef enum parley_err (*net_paging_get_fn)(void *ctx, const char *url, json_t **page, char **why);
+/* One page (borrowed).  Any return but PARLEY_OK stops the walk, which
+ * returns that code. */
+typedef enum parley_err (*net_paging_page_fn)(void *ctx, const json_t *page);
+
+struct net_paging {
+    enum net_paging_style style;
+    const char *first_url;
+    net_paging_get_fn get;
+    net_paging_page_fn on_page;
+    void *ctx;
+    int max_pages;               /* 0: NET_PAGING_DEFAULT_MAX_PAGES */
+};
+
+/* Walk every page of P.  On failure *why (may be NULL; caller frees) says
+ * what went wrong when the pager or the GET knows. */
+enum parley_err net_paging_run(const struct net_paging *p, char **why);
+
+#endif
