@@ -10,7 +10,7 @@
 
 #include <sodium.h>
 
-#include "jobs/queue.h"
+#include "jobs/backoff.h"
 #include "net/url.h"
 #include "util/clock.h"
 #include "util/log.h"
