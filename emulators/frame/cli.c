@@ -33,6 +33,41 @@ static int parse_count(const char *text)
     return (int)v;
 }
 
+/* The options that take a value. */
+static int takes_value(const char *arg)
+{
+    static const char *const with_value[] = {"--seed", "--dir", "--listen-microsoft",
+                                             "--listen-google", "--rate-limit",
+                                             "--notify-delay-ms", NULL};
+    for (size_t i = 0; with_value[i]; i++)
+        if (strcmp(arg, with_value[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Store VALUE for the value option ARG; -1 (message written) when malformed. */
+static int set_value(struct emu_options *opts, const char *arg, const char *value, FILE *err)
+{
+    if (strcmp(arg, "--seed") == 0) {
+        opts->seed_path = value;
+    } else if (strcmp(arg, "--dir") == 0) {
+        opts->dir = value;
+    } else if (strcmp(arg, "--listen-microsoft") == 0) {
+        opts->listen_microsoft = value;
+    } else if (strcmp(arg, "--listen-google") == 0) {
+        opts->listen_google = value;
+    } else {
+        int n = parse_count(value);
+        if (n < 0) {
+            fprintf(err, "parley-emu: %s: expected a non-negative integer, got '%s'\n", arg,
+                    value);
+            return -1;
+        }
+        *(strcmp(arg, "--rate-limit") == 0 ? &opts->rate_limit : &opts->notify_delay_ms) = n;
+    }
+    return 0;
+}
+
 enum emu_cli_result emu_cli_parse(int argc, char **argv, struct emu_options *opts, FILE *err)
 {
     memset(opts, 0, sizeof *opts);
@@ -41,42 +76,22 @@ enum emu_cli_result emu_cli_parse(int argc, char **argv, struct emu_options *opt
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        const char *value = (i + 1 < argc) ? argv[i + 1] : NULL;
-        int takes_value = 1;
 
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
             return EMU_CLI_HELP;
         if (strcmp(arg, "--tls") == 0) {
             opts->tls = 1;
-            takes_value = 0;
         } else if (strcmp(arg, "--real-quotas") == 0) {
             opts->real_quotas = 1;
-            takes_value = 0;
-        } else if (!value) {
-            fprintf(err, "parley-emu: %s needs a value (see --help)\n", arg);
-            return EMU_CLI_USAGE;
-        } else if (strcmp(arg, "--seed") == 0) {
-            opts->seed_path = value;
-        } else if (strcmp(arg, "--dir") == 0) {
-            opts->dir = value;
-        } else if (strcmp(arg, "--listen-microsoft") == 0) {
-            opts->listen_microsoft = value;
-        } else if (strcmp(arg, "--listen-google") == 0) {
-            opts->listen_google = value;
-        } else if (strcmp(arg, "--rate-limit") == 0 || strcmp(arg, "--notify-delay-ms") == 0) {
-            int n = parse_count(value);
-            if (n < 0) {
-                fprintf(err, "parley-emu: %s: expected a non-negative integer, got '%s'\n", arg,
-                        value);
-                return EMU_CLI_USAGE;
-            }
-            *(strcmp(arg, "--rate-limit") == 0 ? &opts->rate_limit : &opts->notify_delay_ms) = n;
-        } else {
+        } else if (!takes_value(arg)) {
             fprintf(err, "parley-emu: unknown option '%s' (see --help)\n", arg);
             return EMU_CLI_USAGE;
+        } else if (i + 1 >= argc) {
+            fprintf(err, "parley-emu: %s needs a value (see --help)\n", arg);
+            return EMU_CLI_USAGE;
+        } else if (set_value(opts, arg, argv[++i], err) != 0) {
+            return EMU_CLI_USAGE;
         }
-        if (takes_value)
-            i++;
     }
     if (!opts->seed_path || !opts->dir) {
         fprintf(err, "parley-emu: --seed and --dir are required (see --help)\n");

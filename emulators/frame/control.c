@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "frame/client.h"
 #include "frame/faults.h"
 #include "frame/frame.h"
 #include "frame/notify.h"
@@ -120,4 +121,5 @@ void emu_control_add_routes(struct emu_frame *frame)
     emu_frame_route_control(frame, "GET", "/_emu/requests", on_requests, frame);
     emu_frame_route_control(frame, "DELETE", "/_emu/requests", on_requests_clear, frame);
     emu_frame_route_control(frame, "GET", "/_emu/subscriptions", on_subscriptions, frame);
+    emu_client_add_routes(frame);
 }

@@ -1,5 +1,9 @@
-/* notify.c - the delivery thread (see notify.h).  Jobs wait in a list sorted
- * by due time; validations jump the queue. */
+/* notify.c - the delivery threads (see notify.h).  Jobs wait in one list
+ * sorted by due time; validations jump the queue.  A small pool of threads
+ * takes them, so a slow receiver (up to the 3 s timeout per try) holds up
+ * only its own deliveries: a thread takes the first due job whose URL no
+ * other thread is posting to, which also keeps each receiver's notifications
+ * in order. */
 #include "frame/notify.h"
 
 #include <pthread.h>
@@ -34,11 +38,15 @@ struct job {
     enum parley_err result;
 };
 
+#define THREADS 4
+
 struct emu_notify {
     pthread_mutex_t lock;
-    pthread_cond_t wake;         /* the thread waits for work */
+    pthread_cond_t wake;         /* the threads wait for work */
     pthread_cond_t finished;     /* validators wait for their job */
-    pthread_t thread;
+    pthread_t threads[THREADS];
+    int nthreads;                /* started */
+    const char *busy[THREADS];   /* the URL each thread is posting to, or NULL */
     int stop;
     int delay_ms;
     struct job *queue;
@@ -192,38 +200,84 @@ static void validate(struct emu_notify *n, struct job *j)
     buf_free(&a.body);
 }
 
+/* Whether a thread is posting to URL.  Lock held. */
+static int url_busy(const struct emu_notify *n, const char *url)
+{
+    for (int i = 0; i < THREADS; i++)
+        if (n->busy[i] && strcmp(n->busy[i], url) == 0)
+            return 1;
+    return 0;
+}
+
+/* Unlink and return the first job due by NOW that may start (validations
+ * always may; notifications when their URL is free); else NULL with
+ * *NEXT_DUE the earliest due time of a job that may start later (or -1).
+ * Lock held. */
+static struct job *take(struct emu_notify *n, long long now, long long *next_due)
+{
+    *next_due = -1;
+    for (struct job **link = &n->queue; *link; link = &(*link)->next) {
+        struct job *j = *link;
+        if (!j->is_validation && url_busy(n, j->url))
+            continue;
+        if (j->due_ms > now) {
+            *next_due = j->due_ms;
+            return NULL;
+        }
+        *link = j->next;
+        return j;
+    }
+    return NULL;
+}
+
+static void wait_until(struct emu_notify *n, long long due_ms, long long now)
+{
+    struct timespec until;
+    long long wait_ms = due_ms - now;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += wait_ms / 1000;
+    until.tv_nsec += (wait_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&n->wake, &n->lock, &until);
+}
+
+struct worker {
+    struct emu_notify *n;
+    int index;
+};
+
 static void *run(void *arg)
 {
-    struct emu_notify *n = arg;
+    struct worker *w = arg;
+    struct emu_notify *n = w->n;
+    int self = w->index;
 
+    free(w);
     pthread_mutex_lock(&n->lock);
     while (!n->stop) {
-        struct job *j = n->queue;
-        long long now = clock_mono_ms();
+        long long now = clock_mono_ms(), next_due;
+        struct job *j = take(n, now, &next_due);
         if (!j) {
-            pthread_cond_wait(&n->wake, &n->lock);
+            if (next_due < 0)
+                pthread_cond_wait(&n->wake, &n->lock);
+            else
+                wait_until(n, next_due, now);
             continue;
         }
-        if (j->due_ms > now) {
-            struct timespec until;
-            clock_gettime(CLOCK_MONOTONIC, &until);
-            long long wait_ms = j->due_ms - now;
-            until.tv_sec += wait_ms / 1000;
-            until.tv_nsec += (wait_ms % 1000) * 1000000L;
-            if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
-            }
-            pthread_cond_timedwait(&n->wake, &n->lock, &until);
-            continue;
-        }
-        n->queue = j->next;
+        char *url = j->is_validation ? NULL : xstrdup(j->url);   /* J may be freed by deliver */
+        n->busy[self] = url;
         pthread_mutex_unlock(&n->lock);
         if (j->is_validation)
             validate(n, j);
         else
             deliver(n, j);
         pthread_mutex_lock(&n->lock);
+        n->busy[self] = NULL;
+        free(url);
+        pthread_cond_broadcast(&n->wake);     /* jobs for that URL may start now */
     }
     pthread_mutex_unlock(&n->lock);
     return NULL;
@@ -242,10 +296,16 @@ struct emu_notify *emu_notify_new(int delay_ms)
     pthread_condattr_destroy(&attr);
     n->delay_ms = delay_ms;
     n->log = json_array();
-    if (pthread_create(&n->thread, NULL, run, n) != 0) {
-        json_decref(n->log);
-        free(n);
-        return NULL;
+    for (int i = 0; i < THREADS; i++) {
+        struct worker *w = xcalloc(1, sizeof *w);
+        w->n = n;
+        w->index = i;
+        if (pthread_create(&n->threads[i], NULL, run, w) != 0) {
+            free(w);
+            emu_notify_free(n);
+            return NULL;
+        }
+        n->nthreads++;
     }
     return n;
 }
@@ -273,9 +333,10 @@ void emu_notify_free(struct emu_notify *n)
     pthread_mutex_lock(&n->lock);
     n->stop = 1;
     drop_queue(n);
-    pthread_cond_signal(&n->wake);
+    pthread_cond_broadcast(&n->wake);
     pthread_mutex_unlock(&n->lock);
-    pthread_join(n->thread, NULL);
+    for (int i = 0; i < n->nthreads; i++)
+        pthread_join(n->threads[i], NULL);
     json_decref(n->log);
     pthread_cond_destroy(&n->wake);
     pthread_cond_destroy(&n->finished);

@@ -1,6 +1,8 @@
 /* notify.h - outbound HTTP for the emulators (change notifications and the
- * subscription validation handshake), done by one delivery thread with
- * libcurl, never on a request thread.
+ * subscription validation handshake), done by a small pool of delivery
+ * threads with libcurl, never on a request thread.  Each receiver URL gets
+ * its notifications one at a time and in order; a slow receiver does not
+ * delay the others.
  *
  * Notifications are POSTed as JSON, each after --notify-delay-ms.  A reply
  * other than 2xx within EMU_NOTIFY_TIMEOUT_MS (Graph's 3 s) counts as a
@@ -20,9 +22,9 @@
 
 struct emu_notify;
 
-/* Start the delivery thread; NULL on failure. */
+/* Start the delivery threads; NULL on failure. */
 struct emu_notify *emu_notify_new(int delay_ms);
-/* Stop the thread (pending deliveries are discarded) and free.  NULL is a no-op. */
+/* Stop the threads (pending deliveries are discarded) and free.  NULL is a no-op. */
 void emu_notify_free(struct emu_notify *n);
 /* Queue a POST of BODY (stolen) to URL.  KIND labels it in the view
  * ("notification", "lifecycle"). */
@@ -34,7 +36,7 @@ void emu_notify_post(struct emu_notify *n, const char *url, json_t *body, const 
 void emu_notify_post_with_headers(struct emu_notify *n, const char *url, json_t *body,
                                   const char *const headers[], const char *kind);
 /* The validation handshake: POST URL with ?validationToken=TOKEN (URL-encoded)
- * and a text/plain body, done by the delivery thread while the caller waits.
+ * and a text/plain body, done by a delivery thread while the caller waits.
  * PARLEY_OK when the receiver answered 200 with exactly TOKEN within 10 s. */
 enum parley_err emu_notify_validate(struct emu_notify *n, const char *url, const char *token);
 /* Drop / duplicate the next DROP / DUPLICATE notifications (added to any pending counts). */

@@ -182,8 +182,9 @@ static void on_get(struct http_req *req, void *ctx)
         ms_reply_entity(ms, req, 200, "chats", entity);
 }
 
-/* The chats of USER_KEY (NULL: the delegated caller), newest activity first
- * is not promised: creation order, offset-paged. */
+/* The chats of USER_KEY (NULL: the delegated caller) from the user's own
+ * index, in the order they joined (newest activity first is not promised),
+ * offset-paged. */
 static void list_chats(struct ms *ms, struct http_req *req, const char *user_key)
 {
     struct ms_caller caller;
@@ -195,7 +196,7 @@ static void list_chats(struct ms *ms, struct http_req *req, const char *user_key
     if (ms_auth_check(ms, req, user_key ? MS_ACCESS_ANY : MS_ACCESS_DELEGATED, &caller) ||
         ms_query_parse(req, CHATS_MAX_TOP, CHATS_MAX_TOP, &q))
         return;
-    if (q.skiptoken && ms_token_decode(q.skiptoken, &offset) != 0) {
+    if (q.skiptoken && (ms_token_decode(q.skiptoken, &offset) != 0 || offset < 0)) {
         emu_reply_error(req, 400, "BadRequest", "The $skiptoken is malformed.");
         return;
     }
@@ -208,17 +209,13 @@ static void list_chats(struct ms *ms, struct http_req *req, const char *user_key
         return;
     }
     json_t *values = json_array();
-    long long seen = 0;
-    for (size_t i = 0; i < ms->st->chats.len; i++) {
-        struct ms_chat *chat = ms->st->chats.items[i];
-        if (!ms_chat_member_of(chat, u) || seen++ < offset)
-            continue;
+    for (size_t i = (size_t)offset; i < u->chats.len; i++) {
         if (json_array_size(values) == (size_t)q.top) {
             next = ms_token_encode(offset + q.top);
             break;
         }
-        json_array_append_new(values,
-                              chat_with_members(ms->st, chat, expand && strstr(expand, "members")));
+        json_array_append_new(values, chat_with_members(ms->st, u->chats.items[i],
+                                                        expand && strstr(expand, "members")));
     }
     ms_state_unlock(ms->st);
     ms_reply_collection(ms, req, "chats", values, -1, next);

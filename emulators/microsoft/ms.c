@@ -102,6 +102,8 @@ static void on_add_routes(void *plat, struct emu_frame *frame)
     ms_chats_routes(ms);
     ms_messages_routes(ms);
     ms_subscriptions_routes(ms);
+    ms_batch_routes(ms);
+    ms_client_api_routes(ms);
 }
 
 static void on_reset(void *plat)

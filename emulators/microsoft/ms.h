@@ -32,5 +32,7 @@ void ms_groups_routes(struct ms *ms);
 void ms_chats_routes(struct ms *ms);
 void ms_messages_routes(struct ms *ms);
 void ms_subscriptions_routes(struct ms *ms);
+void ms_batch_routes(struct ms *ms);
+void ms_client_api_routes(struct ms *ms);
 
 #endif

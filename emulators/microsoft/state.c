@@ -30,6 +30,7 @@ static void user_free(struct ms_user *u)
     free(u->mail);
     free(u->mail_nickname);
     free(u->password);
+    emu_vec_free(&u->chats);
     free(u);
 }
 
@@ -41,6 +42,7 @@ static void group_free(struct ms_group *g)
     free(g->description);
     free(g->mail_nickname);
     emu_vec_free(&g->members);
+    emu_map_free(g->member_ids);
     emu_vec_free(&g->owners);
     for (size_t i = 0; i < g->changes.len; i++)
         free(g->changes.items[i]);
@@ -329,6 +331,7 @@ struct ms_group *ms_group_add(struct ms_state *st, const char *id, const char *d
     g->display_name = xstrdup(display_name);
     g->mail_nickname = xstrdup(mail_nickname);
     g->is_team = is_team;
+    g->member_ids = emu_map_new();
     g->version = ++st->version;
     emu_vec_push(&st->groups, g);
     emu_map_put(st->groups_by_id, g->id, g);
@@ -337,10 +340,7 @@ struct ms_group *ms_group_add(struct ms_state *st, const char *id, const char *d
 
 int ms_group_has_member(const struct ms_group *g, const struct ms_user *user)
 {
-    for (size_t i = 0; i < g->members.len; i++)
-        if (g->members.items[i] == user)
-            return 1;
-    return 0;
+    return emu_map_get(g->member_ids, user->id) == user;
 }
 
 int ms_group_has_owner(const struct ms_group *g, const struct ms_user *user)
@@ -366,13 +366,16 @@ void ms_group_add_member(struct ms_state *st, struct ms_group *g, struct ms_user
     if (ms_group_has_member(g, user))
         return;
     emu_vec_push(&g->members, user);
+    emu_map_put(g->member_ids, user->id, user);
     record_change(st, g, user, 0);
 }
 
 void ms_group_remove_member(struct ms_state *st, struct ms_group *g, struct ms_user *user)
 {
-    if (!emu_vec_remove(&g->members, user))
+    if (!ms_group_has_member(g, user))
         return;
+    emu_map_del(g->member_ids, user->id);
+    emu_vec_remove(&g->members, user);
     record_change(st, g, user, 1);
 }
 

@@ -36,6 +36,7 @@ struct ms_user {
     const char *creation_type;       /* static: "Invitation" or NULL */
     long long created_ms;
     int deleted;
+    struct emu_vec chats;            /* struct ms_chat * the user is a member of, in join order */
 };
 
 /* A membership change, for groups delta (members@delta). */
@@ -50,7 +51,8 @@ struct ms_group {
     long long seq;
     char *display_name, *description, *mail_nickname;
     int is_team;
-    struct emu_vec members;          /* struct ms_user * */
+    struct emu_vec members;          /* struct ms_user *, in join order */
+    struct emu_map *member_ids;      /* user id -> struct ms_user *: the members as a set */
     struct emu_vec owners;           /* struct ms_user * (teams) */
     long long version;               /* state version of its last change */
     struct emu_vec changes;          /* struct ms_member_change *, in version order */

@@ -101,6 +101,7 @@ struct ms_chat_member *ms_chat_member_add(struct ms_chat *chat, struct ms_user *
     m->owner = owner;
     m->added_ms = clock_now_ms();
     emu_vec_push(&chat->members, m);
+    emu_vec_push(&user->chats, chat);
     chat->updated_ms = m->added_ms;
     return m;
 }
@@ -128,6 +129,7 @@ struct ms_chat_member *ms_chat_member_of(struct ms_chat *chat, const struct ms_u
 void ms_chat_member_remove(struct ms_chat *chat, struct ms_chat_member *m)
 {
     if (emu_vec_remove(&chat->members, m)) {
+        emu_vec_remove(&m->user->chats, chat);
         free(m);
         chat->updated_ms = clock_now_ms();
     }

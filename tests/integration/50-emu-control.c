@@ -155,6 +155,13 @@ static void test_cli_and_seed_errors(void **state)
     assert_non_null(strstr(out, "--seed FILE"));
     free(out);
     assert_int_equal(run_emu("--bogus", &out), 2);
+    assert_non_null(strstr(out, "unknown option '--bogus'"));
+    free(out);
+    assert_int_equal(run_emu("--seed x.json --dir d --bogus", &out), 2);
+    assert_non_null(strstr(out, "unknown option '--bogus'"));
+    free(out);
+    assert_int_equal(run_emu("--seed x.json --dir", &out), 2);
+    assert_non_null(strstr(out, "--dir needs a value"));
     free(out);
 
     char *bad = xasprintf("%s/bad.json", seed_dir);
