@@ -274,6 +274,16 @@ enum parley_err store_sqlite_exec(struct sqlite_conn *c, sqlite3_stmt *s)
     return rc;
 }
 
+enum parley_err store_sqlite_scalar(struct sqlite_conn *c, sqlite3_stmt *s, long long *out)
+{
+    enum parley_err rc = store_sqlite_step(c, s);
+
+    if (rc == PARLEY_OK)
+        *out = sqlite3_column_int64(s, 0);
+    store_sqlite_done(s);
+    return rc;
+}
+
 void store_sqlite_done(sqlite3_stmt *s)
 {
     if (!s)
@@ -439,6 +449,19 @@ static const struct store_ops sqlite_ops = {
     .connection_put = store_sqlite_connection_put,
     .connection_get = store_sqlite_connection_get,
     .connection_delete = store_sqlite_connection_delete,
+    .person_upsert = store_sqlite_person_upsert,
+    .person_get = store_sqlite_person_get,
+    .person_get_by_email = store_sqlite_person_get_by_email,
+    .people_list = store_sqlite_people_list,
+    .people_count = store_sqlite_people_count,
+    .identity_upsert = store_sqlite_identity_upsert,
+    .team_upsert = store_sqlite_team_upsert,
+    .team_get = store_sqlite_team_get,
+    .team_get_by_external = store_sqlite_team_get_by_external,
+    .team_list = store_sqlite_team_list,
+    .team_mark_imported = store_sqlite_team_mark_imported,
+    .team_member_upsert = store_sqlite_team_member_upsert,
+    .team_members_prune = store_sqlite_team_members_prune,
 };
 
 enum parley_err store_sqlite_open(const char *target, struct store *st)

@@ -40,6 +40,9 @@ enum parley_err store_sqlite_stmt(struct sqlite_conn *c, const char *sql, sqlite
 enum parley_err store_sqlite_step(struct sqlite_conn *c, sqlite3_stmt *s);
 /* Step a statement that returns no row to completion and release it. */
 enum parley_err store_sqlite_exec(struct sqlite_conn *c, sqlite3_stmt *s);
+/* Step once, read column 0 of the row as an integer into *out, and release
+ * the statement: PARLEY_ERR_NOT_FOUND when there is no row. */
+enum parley_err store_sqlite_scalar(struct sqlite_conn *c, sqlite3_stmt *s, long long *out);
 /* Reset a statement and clear its bindings (NULL is a no-op). */
 void store_sqlite_done(sqlite3_stmt *s);
 /* Rows changed by the last write on this connection. */
@@ -141,5 +144,44 @@ enum parley_err store_sqlite_job_list(struct store *st, long long org_id, const 
                                       enum parley_err (*fn)(const struct store_job *, void *),
                                       void *arg);
 enum parley_err store_sqlite_job_retry(struct store *st, long long id, long long now);
+
+/* sqlite_people.c */
+enum parley_err store_sqlite_person_upsert(struct store *st, const struct store_person_new *p,
+                                           long long now, long long *id,
+                                           enum store_upsert_result *result);
+enum parley_err store_sqlite_person_get(struct store *st, long long org_id, long long id,
+                                        struct store_person *out);
+enum parley_err store_sqlite_person_get_by_email(struct store *st, long long org_id,
+                                                 const char *email, struct store_person *out);
+enum parley_err store_sqlite_people_list(struct store *st, const struct store_people_query *q,
+                                         enum parley_err (*fn)(const struct store_person *,
+                                                               void *),
+                                         void *arg);
+enum parley_err store_sqlite_people_count(struct store *st, const struct store_people_query *q,
+                                          long long *count);
+enum parley_err store_sqlite_identity_upsert(struct store *st,
+                                             const struct store_identity_new *ident,
+                                             long long now, long long *id,
+                                             enum store_upsert_result *result);
+
+/* sqlite_teams.c */
+enum parley_err store_sqlite_team_upsert(struct store *st, const struct store_team_new *t,
+                                         long long now, long long *id,
+                                         enum store_upsert_result *result);
+enum parley_err store_sqlite_team_get(struct store *st, long long org_id, long long id,
+                                      struct store_team *out);
+enum parley_err store_sqlite_team_get_by_external(struct store *st, long long org_id,
+                                                  const char *platform, const char *external_id,
+                                                  struct store_team *out);
+enum parley_err store_sqlite_team_list(struct store *st, long long org_id, const char *platform,
+                                       long long after_id, int limit,
+                                       enum parley_err (*fn)(const struct store_team *, void *),
+                                       void *arg);
+enum parley_err store_sqlite_team_mark_imported(struct store *st, long long team_id,
+                                                long long now);
+enum parley_err store_sqlite_team_member_upsert(struct store *st, long long team_id,
+                                                long long person_id, long long seen_at);
+enum parley_err store_sqlite_team_members_prune(struct store *st, long long team_id,
+                                                long long seen_before, long long *removed);
 
 #endif

@@ -174,9 +174,27 @@ static const char schema_002[] =
     "CREATE INDEX audit_events_org ON audit_events(org_id, id);"
     "CREATE INDEX jobs_org ON jobs(org_id, id);";
 
+/* 003: what the import needs.  People get given / family names and the
+ * platform their names come from; the Hub lists people by name (the unique
+ * (org_id, email) index already serves the email order); a person has one
+ * identity per (platform, kind), which also serves identities by person;
+ * teams remember their last import; members carry the time an import last
+ * saw them, so an import can drop those who left. */
+static const char schema_003[] =
+    "ALTER TABLE people ADD COLUMN given_name TEXT;"
+    "ALTER TABLE people ADD COLUMN family_name TEXT;"
+    "ALTER TABLE people ADD COLUMN name_source TEXT"
+    "  CHECK (name_source IN ('microsoft', 'google'));"
+    "CREATE INDEX people_org_name ON people(org_id, display_name COLLATE NOCASE, id);"
+    "CREATE UNIQUE INDEX identities_person_slot ON identities(person_id, platform, kind);"
+    "DROP INDEX identities_person;"
+    "ALTER TABLE teams ADD COLUMN last_imported_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE team_members ADD COLUMN seen_at INTEGER NOT NULL DEFAULT 0;";
+
 const struct store_sqlite_migration store_sqlite_migrations[] = {
     { 1, "initial schema", schema_001 },
     { 2, "per-org audit and job listing indexes", schema_002 },
+    { 3, "people names and listing, identity slots, team imports", schema_003 },
 };
 
 const int store_sqlite_migrations_count =

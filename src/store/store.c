@@ -476,3 +476,213 @@ enum parley_err store_connection_delete(struct store *st, long long org_id, cons
         return PARLEY_ERR_INVALID;
     return st->ops->connection_delete(st, org_id, platform);
 }
+
+/* ---- people, identities, teams ---- */
+
+static int kind_valid(const char *kind)
+{
+    return kind && (strcmp(kind, "native") == 0 || strcmp(kind, "guest") == 0 ||
+                    strcmp(kind, "interop") == 0);
+}
+
+void store_identity_clear(struct store_identity *ident)
+{
+    if (!ident)
+        return;
+    free(ident->platform);
+    free(ident->kind);
+    free(ident->external_id);
+    free(ident->email);
+    free(ident->state);
+    memset(ident, 0, sizeof *ident);
+}
+
+void store_person_clear(struct store_person *p)
+{
+    if (!p)
+        return;
+    free(p->email);
+    free(p->display_name);
+    free(p->given_name);
+    free(p->family_name);
+    free(p->name_source);
+    free(p->primary_platform);
+    free(p->sync_status);
+    free(p->status_reason);
+    for (size_t i = 0; i < p->identity_count; i++)
+        store_identity_clear(&p->identities[i]);
+    free(p->identities);
+    memset(p, 0, sizeof *p);
+}
+
+enum parley_err store_person_upsert(struct store *st, const struct store_person_new *p,
+                                    long long now, long long *id,
+                                    enum store_upsert_result *result)
+{
+    struct store_person_new folded;
+    enum store_upsert_result dummy;
+    enum parley_err rc;
+    char *lower;
+
+    if (!st || !p || !p->email || !*p->email || !platform_valid(p->source) || !id)
+        return PARLEY_ERR_INVALID;
+    lower = lower_dup(p->email);
+    folded = *p;
+    folded.email = lower;
+    folded.display_name = p->display_name ? p->display_name : "";
+    rc = st->ops->person_upsert(st, &folded, now, id, result ? result : &dummy);
+    free(lower);
+    return rc;
+}
+
+enum parley_err store_person_get(struct store *st, long long org_id, long long id,
+                                 struct store_person *out)
+{
+    if (!st || !out)
+        return PARLEY_ERR_INVALID;
+    memset(out, 0, sizeof *out);
+    return st->ops->person_get(st, org_id, id, out);
+}
+
+enum parley_err store_person_get_by_email(struct store *st, long long org_id, const char *email,
+                                          struct store_person *out)
+{
+    enum parley_err rc;
+    char *lower;
+
+    if (!st || !email || !out)
+        return PARLEY_ERR_INVALID;
+    memset(out, 0, sizeof *out);
+    lower = lower_dup(email);
+    rc = st->ops->person_get_by_email(st, org_id, lower, out);
+    free(lower);
+    return rc;
+}
+
+/* Q with its optional filters checked and "" turned into NULL. */
+static enum parley_err people_query_check(const struct store_people_query *q,
+                                          struct store_people_query *out)
+{
+    if (!q || (q->platform && !platform_valid(q->platform)) ||
+        (q->sort != STORE_PEOPLE_BY_NAME && q->sort != STORE_PEOPLE_BY_EMAIL))
+        return PARLEY_ERR_INVALID;
+    *out = *q;
+    if (out->search && !*out->search)
+        out->search = NULL;
+    if (out->sync_status && !*out->sync_status)
+        out->sync_status = NULL;
+    return PARLEY_OK;
+}
+
+enum parley_err store_people_list(struct store *st, const struct store_people_query *q,
+                                  enum parley_err (*fn)(const struct store_person *, void *),
+                                  void *arg)
+{
+    struct store_people_query checked;
+
+    if (!st || !fn || !q || q->limit <= 0 || people_query_check(q, &checked) != PARLEY_OK)
+        return PARLEY_ERR_INVALID;
+    if (checked.limit > STORE_LIST_MAX)
+        checked.limit = STORE_LIST_MAX;
+    return st->ops->people_list(st, &checked, fn, arg);
+}
+
+enum parley_err store_people_count(struct store *st, const struct store_people_query *q,
+                                   long long *count)
+{
+    struct store_people_query checked;
+
+    if (!st || !count || people_query_check(q, &checked) != PARLEY_OK)
+        return PARLEY_ERR_INVALID;
+    *count = 0;
+    return st->ops->people_count(st, &checked, count);
+}
+
+enum parley_err store_identity_upsert(struct store *st, const struct store_identity_new *ident,
+                                      long long now, long long *id,
+                                      enum store_upsert_result *result)
+{
+    struct store_identity_new checked;
+    enum store_upsert_result dummy;
+
+    if (!st || !ident || !platform_valid(ident->platform) || !kind_valid(ident->kind) ||
+        !ident->external_id || !*ident->external_id || !id)
+        return PARLEY_ERR_INVALID;
+    checked = *ident;
+    checked.state = ident->state ? ident->state : "active";
+    return st->ops->identity_upsert(st, &checked, now, id, result ? result : &dummy);
+}
+
+void store_team_clear(struct store_team *t)
+{
+    if (!t)
+        return;
+    free(t->platform);
+    free(t->external_id);
+    free(t->name);
+    free(t->description);
+    memset(t, 0, sizeof *t);
+}
+
+enum parley_err store_team_upsert(struct store *st, const struct store_team_new *t, long long now,
+                                  long long *id, enum store_upsert_result *result)
+{
+    enum store_upsert_result dummy;
+
+    if (!st || !t || !platform_valid(t->platform) || !t->external_id || !*t->external_id ||
+        !t->name || !id)
+        return PARLEY_ERR_INVALID;
+    return st->ops->team_upsert(st, t, now, id, result ? result : &dummy);
+}
+
+enum parley_err store_team_get(struct store *st, long long org_id, long long id,
+                               struct store_team *out)
+{
+    if (!st || !out)
+        return PARLEY_ERR_INVALID;
+    memset(out, 0, sizeof *out);
+    return st->ops->team_get(st, org_id, id, out);
+}
+
+enum parley_err store_team_get_by_external(struct store *st, long long org_id,
+                                           const char *platform, const char *external_id,
+                                           struct store_team *out)
+{
+    if (!st || !platform_valid(platform) || !external_id || !out)
+        return PARLEY_ERR_INVALID;
+    memset(out, 0, sizeof *out);
+    return st->ops->team_get_by_external(st, org_id, platform, external_id, out);
+}
+
+enum parley_err store_team_list(struct store *st, long long org_id, const char *platform,
+                                long long after_id, int limit,
+                                enum parley_err (*fn)(const struct store_team *, void *),
+                                void *arg)
+{
+    if (!st || !fn || limit <= 0 || (platform && !platform_valid(platform)))
+        return PARLEY_ERR_INVALID;
+    if (limit > STORE_LIST_MAX)
+        limit = STORE_LIST_MAX;
+    return st->ops->team_list(st, org_id, platform, after_id, limit, fn, arg);
+}
+
+enum parley_err store_team_mark_imported(struct store *st, long long team_id, long long now)
+{
+    return st ? st->ops->team_mark_imported(st, team_id, now) : PARLEY_ERR_INVALID;
+}
+
+enum parley_err store_team_member_upsert(struct store *st, long long team_id, long long person_id,
+                                         long long seen_at)
+{
+    return st ? st->ops->team_member_upsert(st, team_id, person_id, seen_at) : PARLEY_ERR_INVALID;
+}
+
+enum parley_err store_team_members_prune(struct store *st, long long team_id,
+                                         long long seen_before, long long *removed)
+{
+    long long dummy;
+
+    if (!st)
+        return PARLEY_ERR_INVALID;
+    return st->ops->team_members_prune(st, team_id, seen_before, removed ? removed : &dummy);
+}

@@ -212,4 +212,171 @@ enum parley_err store_connection_get(struct store *st, long long org_id, const c
                                      struct store_connection *out);
 enum parley_err store_connection_delete(struct store *st, long long org_id, const char *platform);
 
+/* ---- people, identities, teams: the directory imported from the platforms ----
+ *
+ * A person is keyed by lower-cased email within an org; each of their
+ * accounts is an identity on one platform (kind "native", "guest" or
+ * "interop").  Teams are Microsoft teams and Entra / Google groups, with
+ * their members.  Upserts say what they did (for import counts) and are
+ * idempotent.  Writing many rows?  Call them inside one store_tx: one
+ * commit per page instead of one per row.  Platforms are "microsoft" or
+ * "google". */
+
+enum store_upsert_result {
+    STORE_UPSERT_UNCHANGED,    /* the row already said exactly this */
+    STORE_UPSERT_NEW,          /* inserted */
+    STORE_UPSERT_UPDATED,      /* existed; something changed */
+};
+
+struct store_identity {
+    long long id;
+    long long person_id;
+    char *platform;
+    char *kind;                /* "native", "guest", "interop" */
+    char *external_id;         /* the platform's user id */
+    char *email;               /* email or UPN; may be NULL */
+    char *state;               /* "active", ... */
+    long long created_at;
+    long long updated_at;
+};
+void store_identity_clear(struct store_identity *ident);
+
+struct store_person {
+    long long id;
+    long long org_id;
+    char *email;               /* lower-case */
+    char *display_name;        /* "" when unknown */
+    char *given_name;          /* may be NULL */
+    char *family_name;         /* may be NULL */
+    char *name_source;         /* the platform the names come from; may be NULL */
+    char *primary_platform;    /* NULL until chosen */
+    char *sync_status;         /* "imported", "pending", "provisioning", "synced", ... */
+    char *status_reason;       /* may be NULL */
+    long long created_at;
+    long long updated_at;
+    struct store_identity *identities;   /* all of the person's identities, oldest first */
+    size_t identity_count;
+};
+void store_person_clear(struct store_person *p);
+
+struct store_person_new {
+    long long org_id;
+    const char *email;         /* required; folded to lower case */
+    const char *display_name;  /* NULL: "" */
+    const char *given_name;    /* may be NULL */
+    const char *family_name;   /* may be NULL */
+    const char *source;        /* the platform reporting these names */
+};
+/* Insert the person (ORG, lower(EMAIL)) or update their names.  Names belong
+ * to the platform that first reported the person (name_source): the other
+ * platform reporting the same email finds the same person but changes its
+ * names only while they are empty, so importing both platforms never
+ * flip-flops a name.  *id gets the person's id; *result (may be NULL) what
+ * happened. */
+enum parley_err store_person_upsert(struct store *st, const struct store_person_new *p,
+                                    long long now, long long *id,
+                                    enum store_upsert_result *result);
+/* The person ID of ORG_ID with their identities; PARLEY_ERR_NOT_FOUND when
+ * absent or in another org. */
+enum parley_err store_person_get(struct store *st, long long org_id, long long id,
+                                 struct store_person *out);
+enum parley_err store_person_get_by_email(struct store *st, long long org_id, const char *email,
+                                          struct store_person *out);
+
+enum store_people_sort {
+    STORE_PEOPLE_BY_NAME,      /* display name (case-insensitive), then id */
+    STORE_PEOPLE_BY_EMAIL,     /* email, then id */
+};
+
+/* Which people, in which order, which page.  Paging is keyset: pass the sort
+ * key (display name or email) and id of the previous page's last person, so
+ * every page costs the same however deep it is. */
+struct store_people_query {
+    long long org_id;
+    const char *search;        /* NULL or "": all; else a case-insensitive substring of name or email */
+    const char *platform;      /* NULL: any; else people with a native identity there */
+    const char *sync_status;   /* NULL: any */
+    long long team_id;         /* 0: any; else members of this team */
+    enum store_people_sort sort;
+    const char *after_key;     /* NULL: from the first person */
+    long long after_id;
+    int limit;                 /* > 0; clamped to STORE_LIST_MAX (list only) */
+};
+/* FN is called per person (with identities; cleared after the call); a
+ * non-OK return stops the listing and is returned. */
+enum parley_err store_people_list(struct store *st, const struct store_people_query *q,
+                                  enum parley_err (*fn)(const struct store_person *, void *),
+                                  void *arg);
+/* How many people match Q's filters (sort and paging ignored). */
+enum parley_err store_people_count(struct store *st, const struct store_people_query *q,
+                                   long long *count);
+
+struct store_identity_new {
+    long long person_id;
+    const char *platform;
+    const char *kind;          /* "native", "guest", "interop" */
+    const char *external_id;   /* required */
+    const char *email;         /* may be NULL */
+    const char *state;         /* NULL: "active" */
+};
+/* Make the person's identity match IDENT.  The identity is found by
+ * (platform, external_id), else by (person, platform, kind), and updated
+ * (moved to the person, new external id, email, state); inserted when
+ * neither exists.  A person has at most one identity per (platform, kind):
+ * when an external id moves to a person whose slot is taken, the stale
+ * occupant is removed.  PARLEY_ERR_NOT_FOUND: no such person;
+ * PARLEY_ERR_CONFLICT: the external id belongs to a person of another org. */
+enum parley_err store_identity_upsert(struct store *st, const struct store_identity_new *ident,
+                                      long long now, long long *id,
+                                      enum store_upsert_result *result);
+
+struct store_team {
+    long long id;
+    long long org_id;
+    char *platform;
+    char *external_id;
+    char *name;
+    char *description;         /* may be NULL */
+    long long member_count;    /* as the platform reported it */
+    int imported;              /* 1 once imported */
+    int directory_sync;        /* 1: a Directory Sync source */
+    long long last_imported_at;  /* 0: never */
+    long long created_at;
+    long long updated_at;
+};
+void store_team_clear(struct store_team *t);
+
+struct store_team_new {
+    long long org_id;
+    const char *platform;
+    const char *external_id;   /* required */
+    const char *name;          /* required */
+    const char *description;   /* may be NULL */
+    long long member_count;    /* < 0: unknown, keep the stored one */
+};
+enum parley_err store_team_upsert(struct store *st, const struct store_team_new *t, long long now,
+                                  long long *id, enum store_upsert_result *result);
+enum parley_err store_team_get(struct store *st, long long org_id, long long id,
+                               struct store_team *out);
+enum parley_err store_team_get_by_external(struct store *st, long long org_id,
+                                           const char *platform, const char *external_id,
+                                           struct store_team *out);
+/* At most LIMIT teams of ORG_ID on PLATFORM (NULL: both) with id > AFTER_ID,
+ * by id; FN as for store_people_list. */
+enum parley_err store_team_list(struct store *st, long long org_id, const char *platform,
+                                long long after_id, int limit,
+                                enum parley_err (*fn)(const struct store_team *, void *),
+                                void *arg);
+/* Set imported = 1 and last_imported_at = NOW. */
+enum parley_err store_team_mark_imported(struct store *st, long long team_id, long long now);
+
+/* Membership is refreshed by marking: an import adds every member it sees
+ * with SEEN_AT = its start time, then prunes the members not seen since, so
+ * a member who left disappears and a crashed import loses nothing. */
+enum parley_err store_team_member_upsert(struct store *st, long long team_id, long long person_id,
+                                         long long seen_at);
+/* Remove TEAM_ID's members last seen before SEEN_BEFORE; *removed (may be NULL) counts them. */
+enum parley_err store_team_members_prune(struct store *st, long long team_id,
+                                         long long seen_before, long long *removed);
+
 #endif

@@ -94,6 +94,40 @@ struct store_ops {
     enum parley_err (*connection_get)(struct store *st, long long org_id, const char *platform,
                                       struct store_connection *out);
     enum parley_err (*connection_delete)(struct store *st, long long org_id, const char *platform);
+
+    /* people, identities, teams (EMAIL arrives lower-cased; PLATFORM and
+     * KIND are valid names; the query's limit is already clamped) */
+    enum parley_err (*person_upsert)(struct store *st, const struct store_person_new *p,
+                                     long long now, long long *id,
+                                     enum store_upsert_result *result);
+    enum parley_err (*person_get)(struct store *st, long long org_id, long long id,
+                                  struct store_person *out);
+    enum parley_err (*person_get_by_email)(struct store *st, long long org_id, const char *email,
+                                           struct store_person *out);
+    enum parley_err (*people_list)(struct store *st, const struct store_people_query *q,
+                                   enum parley_err (*fn)(const struct store_person *, void *),
+                                   void *arg);
+    enum parley_err (*people_count)(struct store *st, const struct store_people_query *q,
+                                    long long *count);
+    enum parley_err (*identity_upsert)(struct store *st, const struct store_identity_new *ident,
+                                       long long now, long long *id,
+                                       enum store_upsert_result *result);
+    enum parley_err (*team_upsert)(struct store *st, const struct store_team_new *t, long long now,
+                                   long long *id, enum store_upsert_result *result);
+    enum parley_err (*team_get)(struct store *st, long long org_id, long long id,
+                                struct store_team *out);
+    enum parley_err (*team_get_by_external)(struct store *st, long long org_id,
+                                            const char *platform, const char *external_id,
+                                            struct store_team *out);
+    enum parley_err (*team_list)(struct store *st, long long org_id, const char *platform,
+                                 long long after_id, int limit,
+                                 enum parley_err (*fn)(const struct store_team *, void *),
+                                 void *arg);
+    enum parley_err (*team_mark_imported)(struct store *st, long long team_id, long long now);
+    enum parley_err (*team_member_upsert)(struct store *st, long long team_id, long long person_id,
+                                          long long seen_at);
+    enum parley_err (*team_members_prune)(struct store *st, long long team_id,
+                                          long long seen_before, long long *removed);
 };
 
 /* Backend constructors: TARGET is the URL with the scheme removed (a file
