@@ -1,15 +1,17 @@
-/* chat.c - Google Chat API v1, spaces and memberships:
+/* chat.c - Google Chat API v1 spaces, and the helpers every Chat file
+ * shares (chat.h: caller check, space lookup, user references, quotas):
  *
  *   POST /v1/spaces:setup               DM (reused when it exists), group chat
  *                                       or named space; requestId idempotent
  *   GET  /v1/spaces:findDirectMessage   ?name=users/{id or email}; 404 if none
  *   GET  /v1/spaces                     the caller's spaces (group chats and
  *                                       DMs once they have a message)
+ *   POST /v1/spaces                     spaces.create: a named space
  *   GET  /v1/spaces/:space
- *   GET  /v1/spaces/:space/members      and .../members/:member
  *
  * Only user authentication (a delegated token) is emulated; spaces the caller
- * is not a member of are NOT_FOUND.  Messages are in chat_messages.c. */
+ * is not a member of are NOT_FOUND.  Memberships are in chat_members.c,
+ * messages in chat_messages.c. */
 #include "google/chat.h"
 
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 
 #include "frame/frame.h"
 #include "frame/ids.h"
+#include "frame/ratelimit.h"
 #include "util/json.h"
 #include "util/xmalloc.h"
 
@@ -25,7 +28,6 @@
 
 static const char *const SPACES_READ[] = {"chat.spaces", "chat.spaces.readonly", NULL};
 static const char *const SPACES_CREATE[] = {"chat.spaces", "chat.spaces.create", NULL};
-static const char *const MEMBERS_READ[] = {"chat.memberships", "chat.memberships.readonly", NULL};
 
 struct gemu_user *gemu_chat_begin(struct http_req *req, struct emu_google *g,
                                   const char *const scopes[])
@@ -72,6 +74,25 @@ json_t *gemu_user_ref(const struct gemu_state *st, const struct gemu_user *u)
     return j;
 }
 
+int gemu_chat_over_quota(struct http_req *req, struct emu_google *g, const struct gemu_space *s)
+{
+    if (!g->quota_space_writes)
+        return 0;
+    const char *project = g->st->project_id;
+    int wait_s = s ? emu_ratelimit_hit(g->quota_message_writes, project)
+                   : emu_ratelimit_hit(g->quota_space_setup, project);
+    if (!wait_s && s)
+        wait_s = emu_ratelimit_hit(g->quota_space_writes, s->id);
+    if (!wait_s)
+        return 0;
+    gemu_reply_quota(req, wait_s,
+                     s ? "Quota exceeded for quota metric 'Write requests' and limit 'Write "
+                         "requests per minute per space'."
+                       : "Quota exceeded for quota metric 'Space writes' and limit 'Space writes "
+                         "per minute per project'.");
+    return 1;
+}
+
 static json_t *space_json(const struct gemu_space *s)
 {
     char created[32], active[32];
@@ -89,20 +110,6 @@ static json_t *space_json(const struct gemu_space *s)
         "joinedDirectHumanUserCount", (json_int_t)s->members.len, "importMode", 0,
         "adminInstalled", 0, "spaceUri", uri);
     free(uri);
-    free(name);
-    return j;
-}
-
-static json_t *member_json(const struct gemu_state *st, const struct gemu_space *s,
-                           const struct gemu_member *m)
-{
-    char created[32];
-    char *name = xasprintf("spaces/%s/members/%s", s->id, m->user->id);
-    int manager = strcmp(s->type, "SPACE") == 0 && s->members.len && s->members.items[0] == m;
-    emu_ids_time_iso(m->created_ms, created);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:s}", "name", name, "state", "JOINED", "role",
-                          manager ? "ROLE_MANAGER" : "ROLE_MEMBER", "member",
-                          gemu_user_ref(st, m->user), "createTime", created);
     free(name);
     return j;
 }
@@ -137,6 +144,80 @@ static int setup_members(struct http_req *req, struct gemu_state *st, const json
     return 0;
 }
 
+/* The space spaces.setup asks for in BODY: an existing DM between CALLER
+ * and the one other user, or a new space; NULL after a 4xx. */
+static struct gemu_space *new_space(struct http_req *req, struct gemu_state *st,
+                                    const json_t *body, const struct gemu_user *caller,
+                                    const struct emu_vec *users)
+{
+    const json_t *space = json_object_get(body, "space");
+    const char *type = json_get_str(space, "spaceType");
+    const char *display = json_get_str(space, "displayName");
+    size_t asked = json_array_size(json_object_get(body, "memberships"));
+
+    if (!type) {
+        gemu_reply_bad_field(req, "space.space_type", "Space type is required.");
+        return NULL;
+    }
+    if (strcmp(type, "DIRECT_MESSAGE") == 0) {
+        if (asked != 1) {
+            gemu_reply_bad_field(req, "memberships",
+                                 "A direct message needs exactly one other member.");
+            return NULL;
+        }
+        if (users->len != 1) {
+            gemu_reply_error(req, A, 404, NULL, "Requested entity was not found.");
+            return NULL;
+        }
+        struct gemu_space *dm = gemu_space_find_dm(st, caller, users->items[0]);
+        return dm ? dm : gemu_space_add(st, "DIRECT_MESSAGE", NULL);
+    }
+    if (strcmp(type, "GROUP_CHAT") == 0) {
+        if (display && *display) {
+            gemu_reply_bad_field(req, "space.display_name",
+                                 "A group chat cannot have a display name.");
+            return NULL;
+        }
+        if (asked < 2) {
+            gemu_reply_bad_field(req, "memberships", "A group chat needs at least two members.");
+            return NULL;
+        }
+        return gemu_space_add(st, "GROUP_CHAT", NULL);
+    }
+    if (strcmp(type, "SPACE") == 0) {
+        if (!display || !*display) {
+            gemu_reply_bad_field(req, "space.display_name", "A space needs a display name.");
+            return NULL;
+        }
+        for (size_t i = 0; i < st->spaces.len; i++) {
+            struct gemu_space *other = st->spaces.items[i];
+            if (strcmp(other->type, "SPACE") == 0 && strcmp(other->display_name, display) == 0) {
+                gemu_reply_error(req, A, 409, NULL, "A space with this name already exists.");
+                return NULL;
+            }
+        }
+        return gemu_space_add(st, "SPACE", display);
+    }
+    gemu_reply_bad_field(req, "space.space_type", "Invalid space type.");
+    return NULL;
+}
+
+/* Add CALLER (the manager of a new named space) and USERS to S, emitting
+ * membership.created for each new member. */
+static void join_all(struct emu_google *g, struct gemu_space *s, struct gemu_user *caller,
+                     const struct emu_vec *users)
+{
+    size_t before = s->members.len;
+    struct gemu_member *own = gemu_space_join(s, caller);
+    if (before == 0 && strcmp(s->type, "SPACE") == 0)
+        own->manager = 1;
+    for (size_t i = 0; i < users->len; i++)
+        gemu_space_join(s, users->items[i]);
+    for (size_t i = before; i < s->members.len; i++)
+        gemu_events_emit(g, s, "google.workspace.chat.membership.v1.created", "membership",
+                         gemu_member_json(g->st, s, s->members.items[i]));
+}
+
 static void on_setup(struct http_req *req, void *ctx)
 {
     struct emu_google *g = ctx;
@@ -150,9 +231,6 @@ static void on_setup(struct http_req *req, void *ctx)
         json_decref(body);
         return;
     }
-    const json_t *space = json_object_get(body, "space");
-    const char *type = json_get_str(space, "spaceType");
-    const char *display = json_get_str(space, "displayName");
     const char *request_id = json_get_str(body, "requestId");
     struct gemu_space *s = NULL;
 
@@ -164,64 +242,50 @@ static void on_setup(struct http_req *req, void *ctx)
             goto out;
         }
     }
-    if (setup_members(req, g->st, body, caller, &users))
+    if (setup_members(req, g->st, body, caller, &users) || gemu_chat_over_quota(req, g, NULL))
         goto out;
-    if (!type) {
-        gemu_reply_bad_field(req, "space.space_type", "Space type is required.");
+    if (!(s = new_space(req, g->st, body, caller, &users)))
         goto out;
-    }
-    if (strcmp(type, "DIRECT_MESSAGE") == 0) {
-        if (json_array_size(json_object_get(body, "memberships")) != 1) {
-            gemu_reply_bad_field(req, "memberships",
-                                 "A direct message needs exactly one other member.");
-            goto out;
-        }
-        if (users.len != 1) {
-            gemu_reply_error(req, A, 404, NULL, "Requested entity was not found.");
-            goto out;
-        }
-        s = gemu_space_find_dm(g->st, caller, users.items[0]);
-        if (!s)
-            s = gemu_space_add(g->st, "DIRECT_MESSAGE", NULL);
-    } else if (strcmp(type, "GROUP_CHAT") == 0) {
-        if (display && *display) {
-            gemu_reply_bad_field(req, "space.display_name",
-                                 "A group chat cannot have a display name.");
-            goto out;
-        }
-        if (json_array_size(json_object_get(body, "memberships")) < 2) {
-            gemu_reply_bad_field(req, "memberships", "A group chat needs at least two members.");
-            goto out;
-        }
-        s = gemu_space_add(g->st, "GROUP_CHAT", NULL);
-    } else if (strcmp(type, "SPACE") == 0) {
-        if (!display || !*display) {
-            gemu_reply_bad_field(req, "space.display_name", "A space needs a display name.");
-            goto out;
-        }
-        for (size_t i = 0; i < g->st->spaces.len; i++) {
-            struct gemu_space *other = g->st->spaces.items[i];
-            if (strcmp(other->type, "SPACE") == 0 && strcmp(other->display_name, display) == 0) {
-                gemu_reply_error(req, A, 409, NULL, "A space with this name already exists.");
-                goto out;
-            }
-        }
-        s = gemu_space_add(g->st, "SPACE", display);
-    } else {
-        gemu_reply_bad_field(req, "space.space_type", "Invalid space type.");
-        goto out;
-    }
-    gemu_space_join(s, caller);
-    for (size_t i = 0; i < users.len; i++)
-        gemu_space_join(s, users.items[i]);
-    if (request_key) {
+    join_all(g, s, caller, &users);
+    if (request_key)
         emu_map_put(g->st->space_by_request, request_key, s);
-    }
     emu_reply_json(req, 200, space_json(s));
 out:
     gemu_state_unlock(g->st);
     emu_vec_free(&users);
     free(request_key);
+    json_decref(body);
+}
+
+/* spaces.create: a named space with the caller alone (body = Space). */
+static void on_create(struct http_req *req, void *ctx)
+{
+    struct emu_google *g = ctx;
+    struct emu_vec none = EMU_VEC_INIT;
+    struct gemu_space *s = NULL;
+    json_t *setup = NULL;
+    json_t *body = http_req_json_or_400(req);
+    if (!body)
+        return;
+    struct gemu_user *caller = gemu_chat_begin(req, g, SPACES_CREATE);
+    if (!caller) {
+        json_decref(body);
+        return;
+    }
+    const char *type = json_get_str(body, "spaceType");
+    if (type && strcmp(type, "SPACE") != 0) {
+        gemu_reply_bad_field(req, "space.space_type", "spaces.create makes named spaces only.");
+        goto out;
+    }
+    json_object_set_new(body, "spaceType", json_string("SPACE"));
+    setup = json_pack("{s:O}", "space", body);
+    if (gemu_chat_over_quota(req, g, NULL) || !(s = new_space(req, g->st, setup, caller, &none)))
+        goto out;
+    join_all(g, s, caller, &none);
+    emu_reply_json(req, 200, space_json(s));
+out:
+    gemu_state_unlock(g->st);
+    json_decref(setup);
     json_decref(body);
 }
 
@@ -301,53 +365,14 @@ static void on_space_get(struct http_req *req, void *ctx)
     gemu_state_unlock(g->st);
 }
 
-static void on_members_list(struct http_req *req, void *ctx)
-{
-    struct emu_google *g = ctx;
-    struct gemu_page page;
-    struct gemu_user *caller = gemu_chat_begin(req, g, MEMBERS_READ);
-    if (!caller)
-        return;
-    struct gemu_space *s = gemu_chat_space(req, g->st, caller);
-    if (!s || gemu_page_parse(req, A, "pageSize", 100, 1000, 1, &page))
-        goto out;
-    json_t *resp = json_object();
-    if (page.offset < s->members.len) {
-        json_t *list = json_array();
-        for (size_t i = page.offset; i < s->members.len && i < page.offset + page.limit; i++)
-            json_array_append_new(list, member_json(g->st, s, s->members.items[i]));
-        json_object_set_new(resp, "memberships", list);
-    }
-    gemu_page_next(resp, &page, s->members.len);
-    emu_reply_json(req, 200, resp);
-out:
-    gemu_state_unlock(g->st);
-}
-
-static void on_member_get(struct http_req *req, void *ctx)
-{
-    struct emu_google *g = ctx;
-    struct gemu_user *caller = gemu_chat_begin(req, g, MEMBERS_READ);
-    if (!caller)
-        return;
-    struct gemu_space *s = gemu_chat_space(req, g->st, caller);
-    struct gemu_user *u = s ? gemu_user_find(g->st, http_req_param(req, "member")) : NULL;
-    struct gemu_member *m = u ? gemu_space_member(s, u) : NULL;
-    if (m)
-        emu_reply_json(req, 200, member_json(g->st, s, m));
-    else if (s)
-        gemu_reply_error(req, A, 404, NULL, "Requested entity was not found.");
-    gemu_state_unlock(g->st);
-}
-
 void gemu_chat_routes(struct emu_google *g)
 {
     struct emu_frame *f = g->frame;
     emu_frame_route(f, "POST", "/v1/spaces:setup", on_setup, g);
     emu_frame_route(f, "GET", "/v1/spaces:findDirectMessage", on_find_dm, g);
     emu_frame_route(f, "GET", "/v1/spaces", on_spaces_list, g);
+    emu_frame_route(f, "POST", "/v1/spaces", on_create, g);
     emu_frame_route(f, "GET", "/v1/spaces/:space", on_space_get, g);
-    emu_frame_route(f, "GET", "/v1/spaces/:space/members", on_members_list, g);
-    emu_frame_route(f, "GET", "/v1/spaces/:space/members/:member", on_member_get, g);
+    gemu_chat_member_routes(g);
     gemu_chat_message_routes(g);
 }

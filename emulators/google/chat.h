@@ -21,6 +21,15 @@ struct gemu_user *gemu_chat_user(struct gemu_state *st, const char *name);
 /* {"name": "users/{id}", "type": "HUMAN", "domainId"} (new reference). */
 json_t *gemu_user_ref(const struct gemu_state *st, const struct gemu_user *u);
 
+/* --real-quotas: count a write to space S (NULL: a space setup) against
+ * Chat's limits; returns 1 after answering 429, 0 when allowed. */
+int gemu_chat_over_quota(struct http_req *req, struct emu_google *g, const struct gemu_space *s);
+
+/* The Membership resource of M in S (new reference). */
+json_t *gemu_member_json(const struct gemu_state *st, const struct gemu_space *s,
+                         const struct gemu_member *m);
+
+void gemu_chat_member_routes(struct emu_google *g);
 void gemu_chat_message_routes(struct emu_google *g);
 
 #endif

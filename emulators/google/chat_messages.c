@@ -33,6 +33,7 @@
 #define MAX_MESSAGE_BYTES 32000
 #define MAX_CLIENT_ID 63
 #define TEXT_FIELD "apps.dynamite.CreateMessageInfo.text_body"
+#define EVENT_PREFIX "google.workspace.chat.message.v1."
 
 static const char *const MESSAGES_CREATE[] = {"chat.messages", "chat.messages.create",
                                               "chat.import", NULL};
@@ -120,14 +121,7 @@ static json_t *message_json(struct gemu_state *st, const struct gemu_space *s,
         json_object_set_new(j, "annotations", annotations);
     else
         json_decref(annotations);
-    /* The first message of a thread is its head; later ones are replies. */
-    const struct gemu_message *head = NULL;
-    for (size_t i = 0; i < s->messages.len && !head; i++) {
-        const struct gemu_message *o = s->messages.items[i];
-        if (strcmp(o->thread_name, m->thread_name) == 0)
-            head = o;
-    }
-    json_object_set_new(j, "threadReply", json_boolean(head != m));
+    json_object_set_new(j, "threadReply", json_boolean(m->thread_reply));
     free(formatted);
     return j;
 }
@@ -227,10 +221,11 @@ static void on_create(struct http_req *req, void *ctx)
         gemu_reply_error(req, A, 409, NULL, "Message with the given message ID already exists.");
         goto out;
     }
-    if (reply_thread(req, s, body, &thread))
+    if (reply_thread(req, s, body, &thread) || gemu_chat_over_quota(req, g, s))
         goto out;
     m = gemu_message_add(s, caller, text, thread, client_id, request_id);
     emu_reply_json(req, 200, message_json(g->st, s, m));
+    gemu_events_emit(g, s, EVENT_PREFIX "created", "message", message_json(g->st, s, m));
 out:
     gemu_state_unlock(g->st);
     json_decref(body);
@@ -400,12 +395,13 @@ static void on_patch(struct http_req *req, void *ctx)
         gemu_reply_error(req, A, 403, NULL, "The caller does not have permission");
         goto out;
     }
-    if (!(text = checked_text(req, body)))
+    if (!(text = checked_text(req, body)) || gemu_chat_over_quota(req, g, s))
         goto out;
     free(m->text);
     m->text = xstrdup(text);
     m->updated_ms = clock_now_ms();
     emu_reply_json(req, 200, message_json(g->st, s, m));
+    gemu_events_emit(g, s, EVENT_PREFIX "updated", "message", message_json(g->st, s, m));
 out:
     gemu_state_unlock(g->st);
     json_decref(body);
@@ -426,6 +422,8 @@ static void on_delete(struct http_req *req, void *ctx)
         gemu_reply_error(req, A, 403, NULL, "The caller does not have permission");
         goto out;
     }
+    if (gemu_chat_over_quota(req, g, s))
+        goto out;
     /* Replies: live messages of M's thread that come after it. */
     struct emu_vec replies = EMU_VEC_INIT;
     int after = 0;
@@ -441,8 +439,13 @@ static void on_delete(struct http_req *req, void *ctx)
     } else {
         long long now = clock_now_ms();
         m->deleted_ms = now;
-        for (size_t i = 0; i < replies.len; i++)
-            ((struct gemu_message *)replies.items[i])->deleted_ms = now;
+        gemu_events_emit(g, s, EVENT_PREFIX "deleted", "message", message_json(g->st, s, m));
+        for (size_t i = 0; i < replies.len; i++) {
+            struct gemu_message *reply = replies.items[i];
+            reply->deleted_ms = now;
+            gemu_events_emit(g, s, EVENT_PREFIX "deleted", "message",
+                             message_json(g->st, s, reply));
+        }
         emu_reply_json(req, 200, json_object());
     }
     emu_vec_free(&replies);

@@ -7,6 +7,8 @@
  *   GET    /users/:key             get by primary email or id
  *   PATCH  /users/:key, PUT ...    change the fields present in the body
  *   DELETE /users/:key             204
+ *   POST   /users/:key/undelete    a deleted user (by id) back; 204
+ *   POST   /users/:key/makeAdmin   {"status": bool}; 204
  *   GET    /groups                 list (customer, domain or userKey)
  *   GET    /groups/:key            get
  *   GET    /groups/:key/members    members list (roles, maxResults <= 200)
@@ -276,6 +278,7 @@ static void on_user_insert(struct http_req *req, void *ctx)
     }
     struct gemu_user *u = gemu_user_add(g->st, email, given, family, "/", 0);
     apply_fields(u, body);
+    gemu_watch_notify(g, "add", u);
     emu_reply_json(req, 200, user_json(g->st, u));
 out:
     gemu_state_unlock(g->st);
@@ -304,6 +307,7 @@ static void on_user_patch(struct http_req *req, void *ctx)
         gemu_user_rename(g->st, u, email);
     }
     apply_fields(u, body);
+    gemu_watch_notify(g, "update", u);
     emu_reply_json(req, 200, user_json(g->st, u));
 out:
     gemu_state_unlock(g->st);
@@ -318,9 +322,59 @@ static void on_user_delete(struct http_req *req, void *ctx)
     struct gemu_user *u = user_param(req, g->st);
     if (u) {
         gemu_user_delete(g->st, u);
+        gemu_watch_notify(g, "delete", u);
         emu_reply_empty(req, 204);
     }
     gemu_state_unlock(g->st);
+}
+
+static void on_user_undelete(struct http_req *req, void *ctx)
+{
+    struct emu_google *g = ctx;
+    json_t *body = http_req_json_or_400(req);
+    if (!body || begin(req, g, USER_WRITE)) {
+        json_decref(body);
+        return;
+    }
+    struct gemu_user *u = gemu_user_find_deleted(g->st, http_req_param(req, "key"));
+    const char *ou = json_get_str(body, "orgUnitPath");
+    if (!u) {
+        gemu_reply_error(req, D, 404, "notFound", "Resource Not Found: userKey");
+    } else if (gemu_user_find(g->st, u->email) || gemu_group_find(g->st, u->email)) {
+        gemu_reply_error(req, D, 409, "duplicate", "Entity already exists.");
+    } else {
+        gemu_user_undelete(g->st, u);
+        if (ou && ou[0] == '/') {
+            free(u->org_unit);
+            u->org_unit = xstrdup(ou);
+        }
+        gemu_watch_notify(g, "undelete", u);
+        emu_reply_empty(req, 204);
+    }
+    gemu_state_unlock(g->st);
+    json_decref(body);
+}
+
+static void on_user_make_admin(struct http_req *req, void *ctx)
+{
+    struct emu_google *g = ctx;
+    json_t *body = http_req_json_or_400(req);
+    if (!body || begin(req, g, USER_WRITE)) {
+        json_decref(body);
+        return;
+    }
+    struct gemu_user *u = user_param(req, g->st);
+    json_t *status = json_object_get(body, "status");
+    if (u && !json_is_boolean(status)) {
+        gemu_reply_error(req, D, 400, "invalid", "Invalid value for: status");
+    } else if (u) {
+        u->is_admin = json_is_true(status);
+        u->version++;
+        gemu_watch_notify(g, "makeAdmin", u);
+        emu_reply_empty(req, 204);
+    }
+    gemu_state_unlock(g->st);
+    json_decref(body);
 }
 
 /* ---- groups ---- */
@@ -468,6 +522,8 @@ void gemu_directory_routes(struct emu_google *g)
     emu_frame_route(f, "PATCH", BASE "/users/:key", on_user_patch, g);
     emu_frame_route(f, "PUT", BASE "/users/:key", on_user_patch, g);
     emu_frame_route(f, "DELETE", BASE "/users/:key", on_user_delete, g);
+    emu_frame_route(f, "POST", BASE "/users/:key/undelete", on_user_undelete, g);
+    emu_frame_route(f, "POST", BASE "/users/:key/makeAdmin", on_user_make_admin, g);
     emu_frame_route(f, "GET", BASE "/groups", on_groups_list, g);
     emu_frame_route(f, "GET", BASE "/groups/:key", on_group_get, g);
     emu_frame_route(f, "GET", BASE "/groups/:key/members", on_members_list, g);

@@ -3,6 +3,7 @@
  * array for the Admin SDK Directory; RFC 6749 for the token endpoint. */
 #include "google/internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "frame/frame.h"
@@ -78,6 +79,17 @@ void gemu_reply_error(struct http_req *req, enum gemu_dialect d, int http, const
     if (http == 401)
         http_reply_header(req, "WWW-Authenticate", "Bearer realm=\"https://accounts.google.com/\"");
     emu_reply_json(req, http, body);
+}
+
+void gemu_reply_quota(struct http_req *req, int wait_s, const char *message)
+{
+    char delay[24];
+    snprintf(delay, sizeof delay, "%ds", wait_s);
+    json_t *details = error_info("RATE_LIMIT_EXCEEDED");
+    json_array_append_new(details, json_pack("{s:s, s:s}", "@type",
+                                             "type.googleapis.com/google.rpc.RetryInfo",
+                                             "retryDelay", delay));
+    emu_reply_json(req, 429, status_body(429, message, details));
 }
 
 void gemu_reply_bad_field(struct http_req *req, const char *field, const char *message)

@@ -51,7 +51,9 @@ static int scopes_granted(const struct gemu_state *st, const char *scopes)
         int found = 0;
         size_t i;
         json_t *v;
-        json_array_foreach(st->sa_scopes, i, v) found |= strcmp(json_string_value(v), s) == 0;
+        json_array_foreach(st->sa_scopes, i, v) {
+            found |= strcmp(json_string_value(v), s) == 0;
+        }
         ok = found;
     }
     free(copy);

@@ -1,5 +1,7 @@
 /* platform.c - the Google emulator as a frame platform (see google.h): the
- * ops table, the service-account key file and the endpoints.json entry. */
+ * ops table, the --real-quotas limiters, the lifecycle thread (Workspace
+ * Events reminders and expiry), the service-account key file and the
+ * endpoints.json entry. */
 #include "google/google.h"
 
 #include <stdio.h>
@@ -7,12 +9,14 @@
 #include <string.h>
 
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "frame/frame.h"
 #include "frame/jwt.h"
+#include "frame/ratelimit.h"
 #include "google/internal.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -23,16 +27,59 @@ const char *gemu_origin(const struct emu_google *g)
     return origin ? origin : "http://127.0.0.1";
 }
 
+/* The lifecycle thread: subscription reminders and expiry. */
+static void *run_ticker(void *arg)
+{
+    struct emu_google *g = arg;
+    pthread_mutex_lock(&g->ticker_lock);
+    while (!g->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += GEMU_TICK_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&g->ticker_wake, &g->ticker_lock, &until);
+        if (g->stopping)
+            break;
+        pthread_mutex_unlock(&g->ticker_lock);
+        gemu_events_tick(g);
+        pthread_mutex_lock(&g->ticker_lock);
+    }
+    pthread_mutex_unlock(&g->ticker_lock);
+    return NULL;
+}
+
+static void on_free(void *plat);
+
 static enum parley_err on_create(struct emu_frame *frame, const json_t *seed, void **plat,
                                  char **why)
 {
     struct emu_google *g = xcalloc(1, sizeof *g);
+    pthread_condattr_t attr;
     enum parley_err err = gemu_state_new(seed, &g->st, why);
     if (err) {
         free(g);
         return err;
     }
     g->frame = frame;
+    pthread_mutex_init(&g->ticker_lock, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&g->ticker_wake, &attr);
+    pthread_condattr_destroy(&attr);
+    if (pthread_create(&g->ticker, NULL, run_ticker, g) != 0) {
+        on_free(g);
+        *why = xstrdup("cannot start the Google lifecycle thread");
+        return PARLEY_ERR_IO;
+    }
+    g->ticker_started = 1;
+    if (emu_frame_real_quotas(frame)) {
+        g->quota_space_writes = emu_ratelimit_new(1, 1000);
+        g->quota_message_writes = emu_ratelimit_new(3000, 60000);
+        g->quota_space_setup = emu_ratelimit_new(60, 60000);
+    }
     *plat = g;
     return PARLEY_OK;
 }
@@ -44,6 +91,10 @@ static void on_add_routes(void *plat, struct emu_frame *frame)
     gemu_oauth_routes(g);
     gemu_directory_routes(g);
     gemu_chat_routes(g);
+    gemu_pubsub_routes(g);
+    gemu_events_routes(g);
+    gemu_watch_routes(g);
+    gemu_client_api_routes(g);
 }
 
 static void on_reset(void *plat)
@@ -52,6 +103,11 @@ static void on_reset(void *plat)
     gemu_state_lock(g->st);
     gemu_state_reset(g->st);
     gemu_state_unlock(g->st);
+    if (g->quota_space_writes) {
+        emu_ratelimit_clear(g->quota_space_writes);
+        emu_ratelimit_clear(g->quota_message_writes);
+        emu_ratelimit_clear(g->quota_space_setup);
+    }
 }
 
 /* Every caller is the one service account; requests without a token are not
@@ -79,10 +135,29 @@ static json_t *on_endpoints(void *plat, const char *origin)
     return entry;
 }
 
+/* {"workspace_events": [Subscription], "pubsub": [Subscription],
+ *  "directory_channels": [Channel + address, event]} */
 static json_t *on_subscriptions(void *plat)
 {
-    (void)plat;
-    return json_array();
+    struct emu_google *g = plat;
+    json_t *events = json_array(), *pubsub = json_array(), *channels = json_array();
+    const char *name;
+    json_t *v;
+
+    gemu_state_lock(g->st);
+    json_object_foreach(g->st->event_subs, name, v)
+        json_array_append_new(events, json_deep_copy(json_object_get(v, "resource")));
+    json_object_foreach(g->st->pubsub_subs, name, v)
+        json_array_append_new(pubsub, json_deep_copy(v));
+    json_object_foreach(g->st->channels, name, v) {
+        json_t *c = json_deep_copy(json_object_get(v, "channel"));
+        json_object_set(c, "address", json_object_get(v, "address"));
+        json_object_set(c, "event", json_object_get(v, "event"));
+        json_array_append_new(channels, c);
+    }
+    gemu_state_unlock(g->st);
+    return json_pack("{s:o, s:o, s:o}", "workspace_events", events, "pubsub", pubsub,
+                     "directory_channels", channels);
 }
 
 static void on_free(void *plat)
@@ -90,7 +165,19 @@ static void on_free(void *plat)
     struct emu_google *g = plat;
     if (!g)
         return;
+    if (g->ticker_started) {
+        pthread_mutex_lock(&g->ticker_lock);
+        g->stopping = 1;
+        pthread_cond_signal(&g->ticker_wake);
+        pthread_mutex_unlock(&g->ticker_lock);
+        pthread_join(g->ticker, NULL);
+    }
+    pthread_cond_destroy(&g->ticker_wake);
+    pthread_mutex_destroy(&g->ticker_lock);
     gemu_state_free(g->st);
+    emu_ratelimit_free(g->quota_space_writes);
+    emu_ratelimit_free(g->quota_message_writes);
+    emu_ratelimit_free(g->quota_space_setup);
     free(g);
 }
 

@@ -8,14 +8,16 @@
  *   PUT    /subscriptions/:sub            create with pushConfig (topic must exist)
  *   GET    /subscriptions/:sub, DELETE ...
  *   POST   /subscriptions/:sub:modifyPushConfig
+ *   POST   /subscriptions/:sub:pull, :acknowledge
  *
  * Push delivery (google.md 6.1): POST {"message": {attributes, data (base64),
  * messageId, message_id, publishTime, publish_time, orderingKey},
  * "subscription"} with, when pushConfig.oidcToken is set, an OIDC ID token
  * signed by the emulator's key (iss = the emulator's origin, aud = the
  * configured audience or the endpoint, email = the push service account).
- * The frame's delivery thread retries non-2xx answers with backoff.  Pull
- * subscriptions are accepted but nothing is kept for them. */
+ * The frame's delivery thread retries non-2xx answers with backoff.
+ * Subscriptions without a push endpoint queue their messages for
+ * :pull / :acknowledge (pubsub_pull.c). */
 #include "google/internal.h"
 
 #include <stdio.h>
@@ -105,18 +107,18 @@ static void push(struct emu_google *g, const char *sub_name, const json_t *sub,
     free(token);
 }
 
-const char *gemu_pubsub_publish(struct emu_google *g, const char *topic, const char *data,
-                                size_t len, const json_t *attributes, const char *ordering_key)
+int gemu_pubsub_publish(struct emu_google *g, const char *topic, const char *data, size_t len,
+                        const json_t *attributes, const char *ordering_key,
+                        char id[GEMU_MESSAGE_ID_LEN])
 {
-    static char id[24];
     struct gemu_state *st = g->st;
     char when[32];
     const char *name;
     json_t *sub;
 
     if (!json_object_get(st->topics, topic))
-        return NULL;
-    snprintf(id, sizeof id, "%lld", 2070443601311540LL + ++st->publish_seq);
+        return -1;
+    snprintf(id, GEMU_MESSAGE_ID_LEN, "%lld", 2070443601311540LL + ++st->publish_seq);
     emu_ids_time_iso(clock_now_ms(), when);
     char *b64 = base64(data, len);
     json_t *message = json_pack("{s:s, s:s, s:s, s:s, s:s}", "data", b64, "messageId", id,
@@ -127,11 +129,15 @@ const char *gemu_pubsub_publish(struct emu_google *g, const char *topic, const c
     if (ordering_key && *ordering_key)
         json_object_set_new(message, "orderingKey", json_string(ordering_key));
     json_object_foreach(st->pubsub_subs, name, sub) {
-        if (strcmp(json_get_str(sub, "topic"), topic) == 0)
+        if (strcmp(json_get_str(sub, "topic"), topic) != 0)
+            continue;
+        if (json_get_str(json_object_get(sub, "pushConfig"), "pushEndpoint"))
             push(g, name, sub, message);
+        else
+            gemu_pull_enqueue(st, name, message);
     }
     json_decref(message);
-    return id;
+    return 0;
 }
 
 /* ---- routes ---- */
@@ -205,9 +211,10 @@ static void on_topic(struct http_req *req, void *ctx)
                 gemu_reply_error(req, A, 400, NULL, "Invalid data: expected base64.");
                 break;
             }
-            json_array_append_new(ids, json_string(gemu_pubsub_publish(
-                                           g, name, data, len, json_object_get(m, "attributes"),
-                                           json_get_str(m, "orderingKey"))));
+            char id[GEMU_MESSAGE_ID_LEN];
+            gemu_pubsub_publish(g, name, data, len, json_object_get(m, "attributes"),
+                                json_get_str(m, "orderingKey"), id);
+            json_array_append_new(ids, json_string(id));
             free(data);
         }
         if (!http_req_replied(req))
@@ -279,11 +286,16 @@ static void on_subscription(struct http_req *req, void *ctx)
         emu_reply_json(req, 200, json_incref(sub));
     } else if (strcmp(method, "DELETE") == 0 && !verb) {
         json_object_del(g->st->pubsub_subs, name);
+        json_object_del(g->st->pull_queues, name);
         emu_reply_json(req, 200, json_object());
     } else if (strcmp(method, "POST") == 0 && verb && strcmp(verb, "modifyPushConfig") == 0) {
         json_t *config = json_object_get(body, "pushConfig");
-        json_object_set(sub, "pushConfig", config ? config : json_object());
+        json_object_set_new(sub, "pushConfig", config ? json_deep_copy(config) : json_object());
         emu_reply_json(req, 200, json_object());
+    } else if (strcmp(method, "POST") == 0 && verb && strcmp(verb, "pull") == 0) {
+        gemu_pull(req, g->st, name, sub, body);
+    } else if (strcmp(method, "POST") == 0 && verb && strcmp(verb, "acknowledge") == 0) {
+        gemu_pull_acknowledge(req, g->st, name, body);
     } else {
         gemu_reply_error(req, A, 404, NULL, "Method not found.");
     }

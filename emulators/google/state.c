@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "frame/ids.h"
 #include "frame/jwt.h"
@@ -77,8 +78,8 @@ static void clear_objects(struct gemu_state *st)
     st->tokens = emu_map_new();
     st->seq = 0;
     /* Events: reset empties them; free releases them. */
-    json_t **events[] = {&st->topics, &st->pubsub_subs, &st->event_subs, &st->operations,
-                         &st->channels};
+    json_t **events[] = {&st->topics, &st->pubsub_subs, &st->pull_queues, &st->event_subs,
+                         &st->operations, &st->channels};
     for (size_t i = 0; i < sizeof events / sizeof events[0]; i++) {
         json_decref(*events[i]);
         *events[i] = json_object();
@@ -134,6 +135,7 @@ void gemu_state_free(struct gemu_state *st)
     emu_map_free(st->space_by_request);
     json_decref(st->topics);
     json_decref(st->pubsub_subs);
+    json_decref(st->pull_queues);
     json_decref(st->event_subs);
     json_decref(st->operations);
     json_decref(st->channels);
@@ -232,6 +234,24 @@ void gemu_user_delete(struct gemu_state *st, struct gemu_user *u)
     u->version++;
 }
 
+struct gemu_user *gemu_user_find_deleted(struct gemu_state *st, const char *key)
+{
+    for (size_t i = st->users.len; key && i-- > 0;) {
+        struct gemu_user *u = st->users.items[i];
+        if (u->deleted_ms && (strcmp(u->id, key) == 0 || strcasecmp(u->email, key) == 0))
+            return u;
+    }
+    return NULL;
+}
+
+void gemu_user_undelete(struct gemu_state *st, struct gemu_user *u)
+{
+    u->deleted_ms = 0;
+    u->version++;
+    emu_map_put(st->user_by_email, u->email, u);
+    emu_map_put(st->user_by_id, u->id, u);
+}
+
 void gemu_user_rename(struct gemu_state *st, struct gemu_user *u, const char *email)
 {
     emu_map_del(st->user_by_email, u->email);
@@ -252,6 +272,24 @@ struct gemu_group *gemu_group_find(struct gemu_state *st, const char *key)
 
 /* ---- access tokens ---- */
 
+/* Free the expired tokens, so that a long run does not keep them all. */
+static void sweep_tokens(struct gemu_state *st)
+{
+    long long now = clock_now_ms();
+    size_t kept = 0;
+    for (size_t i = 0; i < st->token_list.len; i++) {
+        struct gemu_token *t = st->token_list.items[i];
+        if (t->expires_ms > now) {
+            st->token_list.items[kept++] = t;
+        } else {
+            emu_map_del(st->tokens, t->token);
+            token_free(t);
+        }
+    }
+    st->token_list.len = kept;
+    st->token_sweep_at = 2 * kept + 1024;
+}
+
 const struct gemu_token *gemu_token_issue(struct gemu_state *st, struct gemu_user *subject,
                                           const char *scopes, int lifetime_s)
 {
@@ -263,6 +301,8 @@ const struct gemu_token *gemu_token_issue(struct gemu_state *st, struct gemu_use
     t->subject = subject;
     t->scopes = xstrdup(scopes);
     t->expires_ms = clock_now_ms() + (long long)lifetime_s * 1000;
+    if (st->token_list.len >= st->token_sweep_at)
+        sweep_tokens(st);
     emu_map_put(st->tokens, t->token, t);
     emu_vec_push(&st->token_list, t);
     return t;

@@ -54,6 +54,7 @@ struct gemu_token {
 
 struct gemu_member {
     struct gemu_user *user;
+    int manager;                     /* ROLE_MANAGER (the creator of a named space) */
     long long created_ms;
 };
 
@@ -64,6 +65,7 @@ struct gemu_message {
     struct gemu_user *sender;
     char *text;
     char *thread_name;
+    int thread_reply;                /* posted into an existing thread */
     long long created_ms, updated_ms, deleted_ms;
 };
 
@@ -104,6 +106,7 @@ struct gemu_state {
     struct emu_map *group_by_key;    /* email and id -> group */
     struct emu_map *tokens;          /* access token -> struct gemu_token * */
     struct emu_vec token_list;       /* struct gemu_token *, owned */
+    size_t token_sweep_at;           /* drop expired tokens when the list reaches this */
     struct emu_vec spaces;           /* struct gemu_space *, creation order */
     struct emu_map *space_by_id;
     struct emu_map *space_by_request;/* "user id\nrequestId" -> space (spaces.setup) */
@@ -111,6 +114,8 @@ struct gemu_state {
     /* Events: kept as their REST resources (jansson objects keyed by name). */
     json_t *topics;                  /* Pub/Sub topic name -> Topic */
     json_t *pubsub_subs;             /* Pub/Sub subscription name -> Subscription */
+    json_t *pull_queues;             /* subscription name -> [{"ackId", "message",
+                                      *   "deliveryAttempt", "due_ms"}] (pull mode) */
     json_t *event_subs;              /* Workspace Events name -> {"resource": Subscription,
                                       *   "expire_ms", "authority": user id} */
     json_t *operations;              /* "operations/..." -> Operation */
@@ -141,6 +146,10 @@ struct gemu_user *gemu_user_add(struct gemu_state *st, const char *email, const 
                                 const char *family, const char *org_unit, int stable);
 /* Mark U deleted (it stays listed under showDeleted). */
 void gemu_user_delete(struct gemu_state *st, struct gemu_user *u);
+/* The most recently deleted user with KEY as id or primary email, or NULL. */
+struct gemu_user *gemu_user_find_deleted(struct gemu_state *st, const char *key);
+/* Bring deleted U back; the caller has checked that its email is free. */
+void gemu_user_undelete(struct gemu_state *st, struct gemu_user *u);
 /* Change U's primary email (lower-cased); the caller has checked it is free. */
 void gemu_user_rename(struct gemu_state *st, struct gemu_user *u, const char *email);
 /* A group by email (any case) or id; NULL when unknown. */
@@ -165,6 +174,8 @@ struct gemu_space *gemu_space_add(struct gemu_state *st, const char *type, const
 /* Add U to S unless already a member; returns the membership. */
 struct gemu_member *gemu_space_join(struct gemu_space *s, struct gemu_user *u);
 struct gemu_member *gemu_space_member(const struct gemu_space *s, const struct gemu_user *u);
+/* Remove membership M from S and free it. */
+void gemu_space_leave(struct gemu_space *s, struct gemu_member *m);
 /* The direct-message space between A and B, or NULL. */
 struct gemu_space *gemu_space_find_dm(struct gemu_state *st, const struct gemu_user *a,
                                       const struct gemu_user *b);

@@ -95,6 +95,12 @@ struct gemu_member *gemu_space_join(struct gemu_space *s, struct gemu_user *u)
     return m;
 }
 
+void gemu_space_leave(struct gemu_space *s, struct gemu_member *m)
+{
+    if (emu_vec_remove(&s->members, m))
+        free(m);
+}
+
 struct gemu_space *gemu_space_find_dm(struct gemu_state *st, const struct gemu_user *a,
                                       const struct gemu_user *b)
 {
@@ -129,6 +135,7 @@ struct gemu_message *gemu_message_add(struct gemu_space *s, struct gemu_user *se
     m->name = xasprintf("spaces/%s/messages/%s", s->id, id);
     m->thread_name = thread_name ? xstrdup(thread_name)
                                  : xasprintf("spaces/%s/threads/%.11s", s->id, hex);
+    m->thread_reply = thread_name != NULL;
     m->client_id = xstrdup(client_id);
     m->request_id = xstrdup(request_id);
     m->sender = sender;
