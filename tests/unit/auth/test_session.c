@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "auth/session.h"
-#include "unit/auth/fixture.h"
+#include "unit/store_fixture.h"
 
 #define NOW 1700000000000LL
 

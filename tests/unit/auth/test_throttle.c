@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "auth/throttle.h"
-#include "unit/auth/fixture.h"
+#include "unit/store_fixture.h"
 
 #define NOW 1700000000000LL
 

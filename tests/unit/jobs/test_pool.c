@@ -17,40 +17,17 @@
 #include "util/clock.h"
 #include "util/xmalloc.h"
 
-struct fixture {
-    char dir[64];
-    char *path;
-    struct store *st;
-};
+#include "unit/store_fixture.h"
 
 static int setup(void **state)
 {
-    struct fixture *f = xcalloc(1, sizeof *f);
-
-    snprintf(f->dir, sizeof f->dir, "/tmp/parley-pool-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    f->path = xasprintf("%s/pool.db", f->dir);
-    if (store_open(f->path, &f->st) != PARLEY_OK || store_migrate(f->st, NULL) != PARLEY_OK)
-        return -1;
-    *state = f;
-    return 0;
+    *state = store_fixture_open("pool");
+    return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    const char *suffixes[] = { "", "-wal", "-shm" };
-
-    store_close(f->st);
-    for (size_t i = 0; i < 3; i++) {
-        char *p = xasprintf("%s%s", f->path, suffixes[i]);
-        unlink(p);
-        free(p);
-    }
-    rmdir(f->dir);
-    free(f->path);
-    free(f);
+    store_fixture_close(*state);
     return 0;
 }
 
@@ -111,7 +88,7 @@ static enum parley_err run_echo(struct job_run *run, void *arg)
 
 static void test_pool_runs_handlers_by_kind(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     atomic_int echo_calls = 0;
     struct jobs_pool *pool = jobs_pool_new(f->st, &(struct jobs_pool_config){ .threads = 2 });
     struct store_job job = { 0 };
@@ -183,7 +160,7 @@ static enum parley_err count_done(const struct store_job *job, void *arg)
 
 static void test_pool_two_pools_never_run_a_job_twice(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     static struct slots slots;
     struct jobs_pool_config cfg = { .threads = 4, .poll_ms = 20 };
     struct job_handler h = { "count", run_count, &slots, 0 };
@@ -241,7 +218,7 @@ static enum parley_err run_doomed(struct job_run *run, void *arg)
 
 static void test_pool_retries_and_permanent_failure(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct jobs_pool_config cfg = { .threads = 2, .backoff = { .base_ms = 1, .cap_ms = 5 } };
     struct jobs_pool *pool = jobs_pool_new(f->st, &cfg);
     struct store_job job = { 0 };
@@ -301,7 +278,7 @@ static void wait_started(struct gate *g)
 
 static void test_pool_lease_kept_while_handler_runs(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct gate gate = { .run_ms = 400 };
     struct jobs_pool *pool = jobs_pool_new(f->st, &(struct jobs_pool_config){ .threads = 1 });
     struct store_job job = { 0 };
@@ -327,7 +304,7 @@ static void test_pool_lease_kept_while_handler_runs(void **state)
 
 static void test_pool_wake_starts_work_at_once(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     atomic_int calls = 0;
     struct jobs_pool *pool = jobs_pool_new(f->st, &(struct jobs_pool_config){ .threads = 2,
                                                                               .poll_ms = 60000 });
@@ -348,7 +325,7 @@ static void test_pool_wake_starts_work_at_once(void **state)
 
 static void test_pool_graceful_stop_waits_for_running_job(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct gate gate = { .run_ms = 0, .on_stop = PARLEY_OK };
     struct jobs_pool *pool = jobs_pool_new(f->st, &(struct jobs_pool_config){ .threads = 2 });
     struct store_job job = { 0 };
@@ -370,7 +347,7 @@ static void test_pool_graceful_stop_waits_for_running_job(void **state)
 
 static void test_pool_cancelled_on_stop_runs_again_later(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct gate gate = { .run_ms = 0, .on_stop = PARLEY_ERR_CANCELLED };
     struct jobs_pool *pool = jobs_pool_new(f->st, &(struct jobs_pool_config){ .threads = 1 });
     struct store_job job = { 0 };

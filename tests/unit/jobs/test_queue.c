@@ -15,40 +15,17 @@
 #include "util/clock.h"
 #include "util/xmalloc.h"
 
-struct fixture {
-    char dir[64];
-    char *path;
-    struct store *st;
-};
+#include "unit/store_fixture.h"
 
 static int setup(void **state)
 {
-    struct fixture *f = xcalloc(1, sizeof *f);
-
-    snprintf(f->dir, sizeof f->dir, "/tmp/parley-queue-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    f->path = xasprintf("%s/q.db", f->dir);
-    if (store_open(f->path, &f->st) != PARLEY_OK || store_migrate(f->st, NULL) != PARLEY_OK)
-        return -1;
-    *state = f;
-    return 0;
+    *state = store_fixture_open("queue");
+    return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    const char *suffixes[] = { "", "-wal", "-shm" };
-
-    store_close(f->st);
-    for (size_t i = 0; i < 3; i++) {
-        char *p = xasprintf("%s%s", f->path, suffixes[i]);
-        unlink(p);
-        free(p);
-    }
-    rmdir(f->dir);
-    free(f->path);
-    free(f);
+    store_fixture_close(*state);
     return 0;
 }
 
@@ -72,7 +49,7 @@ static void expect_state(struct store *st, long long id, enum store_job_state st
 
 static void test_queue_dedup(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct store_job_new spec = { .kind = "relay", .dedup_key = "relay:google:spaces/A/messages/B",
                                   .payload_json = "{\"space\":\"A\"}" };
     struct store_job job = { 0 };
@@ -111,7 +88,7 @@ static void test_queue_dedup(void **state)
 
 static void test_queue_rejects_bad_payload(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct store_job_new spec = { .kind = "relay", .payload_json = "{\"a\":" };
     long long id;
 
@@ -125,7 +102,7 @@ static void test_queue_rejects_bad_payload(void **state)
 
 static void test_queue_lease_expiry_and_reclaim(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct store_job_new spec = { .kind = "provision" };
     struct store_job a = { 0 }, b = { 0 };
     long long id;
@@ -151,7 +128,7 @@ static void test_queue_lease_expiry_and_reclaim(void **state)
 
 static void test_queue_extended_lease_is_kept(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct store_job_new spec = { .kind = "import.google" };
     struct store_job a = { 0 }, b = { 0 };
     long long id;
@@ -168,7 +145,7 @@ static void test_queue_extended_lease_is_kept(void **state)
 
 static void test_queue_dead_after_max_attempts_then_retry(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct jobs_backoff quick = { .base_ms = 1, .cap_ms = 1 };
     struct store_job_new spec = { .kind = "provision", .max_attempts = 2 };
     struct store_job job = { 0 };
@@ -210,7 +187,7 @@ static void test_queue_dead_after_max_attempts_then_retry(void **state)
 
 static void test_queue_permanent_failure_and_retry_after(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct store_job_new spec = { .kind = "relay", .dedup_key = "relay:1" };
     struct store_job job = { 0 };
     long long id, other, retry_in, due;
@@ -246,7 +223,7 @@ static void test_queue_permanent_failure_and_retry_after(void **state)
 
 static void test_queue_release_is_not_a_failure(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct store_job_new spec = { .kind = "reconcile", .max_attempts = 1 };
     struct store_job job = { 0 };
     long long id;

@@ -18,10 +18,11 @@
 #include "store/store.h"
 #include "util/xmalloc.h"
 
+#include "unit/store_fixture.h"
+
 struct fixture {
-    char dir[64];
-    char *path;
-    struct store *st;
+    struct store_fixture *base;
+    struct store *st;           /* base->st */
     long long org;
     long long other_org;
 };
@@ -30,31 +31,21 @@ static int setup(void **state)
 {
     struct fixture *f = xcalloc(1, sizeof *f);
 
-    snprintf(f->dir, sizeof f->dir, "/tmp/parley-people-XXXXXX");
-    if (!mkdtemp(f->dir))
+    *state = f;
+    if (!(f->base = store_fixture_open("people")))
         return -1;
-    f->path = xasprintf("%s/people.db", f->dir);
-    if (store_open(f->path, &f->st) != PARLEY_OK || store_migrate(f->st, NULL) != PARLEY_OK ||
-        store_org_ensure(f->st, "acme", &f->org, NULL) != PARLEY_OK ||
+    f->st = f->base->st;
+    if (store_org_ensure(f->st, "acme", &f->org, NULL) != PARLEY_OK ||
         store_org_ensure(f->st, "globex", &f->other_org, NULL) != PARLEY_OK)
         return -1;
-    *state = f;
     return 0;
 }
 
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    const char *suffixes[] = { "", "-wal", "-shm" };
 
-    store_close(f->st);
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        char *p = xasprintf("%s%s", f->path, suffixes[i]);
-        unlink(p);
-        free(p);
-    }
-    rmdir(f->dir);
-    free(f->path);
+    store_fixture_close(f->base);
     free(f);
     return 0;
 }
