@@ -309,6 +309,9 @@ enum parley_err net_http_send(struct net_http_client *client, const struct net_h
     if (!client || !req || !req->url || !resp)
         return PARLEY_ERR_INVALID;
     resp->body.limit = client->max_body;
+    rc = net_url_check_transport(req->url, &resp->error);
+    if (rc != PARLEY_OK)
+        goto out;
     h = handle_borrow(client);
     if (!h) {
         resp->error = xstrdup("cannot create a libcurl handle");

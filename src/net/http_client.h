@@ -13,7 +13,8 @@
  * TLS peer and host verification are always on; there is no switch to turn
  * them off.  A private CA (the emulators') is trusted through ca_file.
  * Redirects are not followed (a bearer token must not travel to another
- * host), and only http:// and https:// URLs are accepted.
+ * host), and only https:// URLs, or http:// to a loopback host, are accepted
+ * (net_url_check_transport: credentials never cross a network unencrypted).
  *
  * net_http_send returns PARLEY_OK whenever an HTTP answer arrived, whatever
  * its status: the caller reads resp->status.  Transport failures are mapped
@@ -22,7 +23,8 @@
  *   PARLEY_ERR_TLS        certificate not trusted, wrong host name, handshake
  *   PARLEY_ERR_TIMEOUT    connect or total timeout
  *   PARLEY_ERR_TOO_LARGE  the body passed max_body
- *   PARLEY_ERR_INVALID    malformed URL or unsupported scheme */
+ *   PARLEY_ERR_INVALID    malformed URL, unsupported scheme, or http:// to a
+ *                         host that is not loopback */
 #ifndef PARLEY_NET_HTTP_CLIENT_H
 #define PARLEY_NET_HTTP_CLIENT_H
 

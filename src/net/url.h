@@ -26,6 +26,16 @@ enum parley_err net_url_form_add(struct buf *out, const char *name, const char *
 /* Append "?NAME=VALUE" to a URL, or "&NAME=VALUE" when it has a query. */
 enum parley_err net_url_query_add(struct buf *url, const char *name, const char *value);
 
+/* Whether HOST (LEN bytes, as written in a URL: "localhost", "127.0.0.9",
+ * "[::1]") is a loopback host: localhost, 127.0.0.0/8 or ::1. */
+int net_url_host_is_loopback(const char *host, size_t len);
+
+/* The product rule for every URL Parley sends credentials to: https://, or
+ * http:// to a loopback host only (the local demo runs the emulators over
+ * plain HTTP; credentials never cross a network unencrypted).  PARLEY_OK,
+ * or PARLEY_ERR_INVALID with a message for the admin in *why (caller frees). */
+enum parley_err net_url_check_transport(const char *url, char **why);
+
 /* A copy of URL without its query and fragment, for logs (queries may carry
  * paging tokens).  The caller frees it. */
 char *net_url_for_log(const char *url);

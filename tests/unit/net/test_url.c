@@ -1,5 +1,5 @@
 /* test_url.c - tests for src/net/url.c: percent-encoding, form bodies,
- * query parameters, and URLs cut for logs. */
+ * query parameters, URLs cut for logs, and the https-or-loopback rule. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "net/url.h"
 
@@ -62,6 +63,37 @@ static void test_url_for_log(void **state)
     free(s);
 }
 
+/* https:// always; http:// only to localhost, 127.0.0.0/8 and ::1. */
+static void test_url_check_transport(void **state)
+{
+    static const char *const allowed[] = {
+        "https://graph.microsoft.com/v1.0", "HTTPS://example.com", "http://127.0.0.1:8401/v1.0",
+        "http://127.9.8.7/x", "http://localhost:80", "http://LOCALHOST/", "http://[::1]:8402/",
+        "http://[0:0:0:0:0:0:0:1]/", "http://user@127.0.0.1/",
+    };
+    static const char *const refused[] = {
+        "http://graph.microsoft.com/v1.0", "http://10.0.0.1/", "http://128.0.0.1/",
+        "http://[::2]/", "http://localhost.example.com/", "http://127.0.0.1.evil.test/",
+        "http://127.0.0.1@evil.test/", "http://[::1/", "ftp://127.0.0.1/", "", "http://",
+    };
+    char *why;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++) {
+        assert_int_equal(net_url_check_transport(allowed[i], &why), PARLEY_OK);
+        assert_null(why);
+    }
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        assert_int_equal(net_url_check_transport(refused[i], &why), PARLEY_ERR_INVALID);
+        assert_non_null(strstr(why, "must use https://"));
+        free(why);
+    }
+    assert_int_equal(net_url_check_transport("http://example.com/a?secret=1", &why),
+                     PARLEY_ERR_INVALID);
+    assert_null(strstr(why, "secret"));        /* the query is not shown */
+    free(why);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -69,6 +101,7 @@ int main(void)
         cmocka_unit_test(test_url_form),
         cmocka_unit_test(test_url_query),
         cmocka_unit_test(test_url_for_log),
+        cmocka_unit_test(test_url_check_transport),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

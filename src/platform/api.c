@@ -1,0 +1,269 @@
+/* api.c - the connectors' shared plumbing: connection setup, base URLs, the
+ * authorised JSON GET (token, retries, one retry after a 401, error
+ * mapping) and the paged walk (see api.h). */
+#include "platform/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/url.h"
+#include "util/clock.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+static const char *const accept_json[] = { "Accept: application/json", NULL };
+
+enum parley_err platform_conn_init(struct platform_conn *c, enum platform_kind kind,
+                                   const char *service, platform_describe_fn describe,
+                                   const char *ca_file, struct platform_error *err)
+{
+    struct net_http_config cfg = { .ca_file = ca_file && *ca_file ? ca_file : NULL };
+
+    c->kind = kind;
+    c->service = service;
+    c->describe = describe;
+    c->http = net_http_client_new(&cfg);
+    c->tokens = net_token_cache_new(NULL, NULL);
+    if (!c->http || !c->tokens) {
+        platform_error_set(err, PARLEY_ERR_NOMEM, 0, "%s: cannot start the HTTP client", service);
+        return PARLEY_ERR_NOMEM;
+    }
+    return PARLEY_OK;
+}
+
+void platform_conn_fini(struct platform_conn *c)
+{
+    if (!c)
+        return;
+    net_http_client_free(c->http);
+    net_token_cache_free(c->tokens);
+    c->http = NULL;
+    c->tokens = NULL;
+}
+
+enum parley_err platform_base_url(const char *name, const char *configured, const char *def,
+                                  const char *suffix, char **out, struct platform_error *err)
+{
+    const char *base = configured && *configured ? configured : def;
+    size_t len = strlen(base);
+    char *why = NULL;
+    enum parley_err rc;
+
+    *out = NULL;
+    while (len && base[len - 1] == '/')
+        len--;
+    *out = xasprintf("%.*s%s", (int)len, base, suffix);
+    rc = net_url_check_transport(*out, &why);
+    if (rc != PARLEY_OK) {
+        platform_error_set(err, rc, 0, "%s: %s", name, why);
+        free(*out);
+        *out = NULL;
+    }
+    free(why);
+    return rc;
+}
+
+const char *platform_transport_advice(enum parley_err code)
+{
+    switch (code) {
+    case PARLEY_ERR_NETWORK:
+        return " Check the URL and that this server can reach the host (DNS, firewall, proxy).";
+    case PARLEY_ERR_TLS:
+        return " The server's certificate is not trusted for this host name: check the "
+               "connection's CA file (ca_file), or the system's CA store.";
+    case PARLEY_ERR_TIMEOUT:
+        return " The host did not answer in time; try again later.";
+    default:
+        return "";
+    }
+}
+
+enum parley_err platform_api_token(struct platform_conn *c, const struct platform_call *call,
+                                   char **token, struct platform_error *err)
+{
+    const struct platform_token *t = call->token;
+    char *why = NULL;
+    enum parley_err rc;
+
+    rc = net_token_cache_get(c->tokens, t->key, t->fetch, t->ctx, token, &why);
+    if (rc != PARLEY_OK) {
+        const char *text = why ? why : parley_strerror(rc);
+        const char *advice = platform_transport_advice(rc);
+        size_t len = strlen(text);
+        platform_error_set(err, rc, 0, "%s%s%s", text,
+                           *advice && len && text[len - 1] != '.' ? "." : "", advice);
+    }
+    free(why);
+    return rc;
+}
+
+json_t *platform_answer_json(const struct platform_answer *answer)
+{
+    json_t *doc = NULL;
+    char *why = NULL;
+
+    if (answer->body && answer->len &&
+        json_parse(answer->body, answer->len, &doc, &why) == PARLEY_OK && !json_is_object(doc)) {
+        json_decref(doc);
+        doc = NULL;
+    }
+    free(why);
+    return doc;
+}
+
+/* ERR for the non-2xx RESP to CALL, through the connector's table. */
+static void describe(struct platform_conn *c, const struct platform_call *call,
+                     const struct net_http_response *resp, struct platform_error *err)
+{
+    struct platform_answer answer = {
+        .status = resp->status,
+        .body = resp->body.data,
+        .len = resp->body.len,
+        .retry_after_ms = -1,
+        .request_id = resp->request_id,
+    };
+
+    if (resp->retry_after &&
+        net_retry_after_parse(resp->retry_after, clock_now_ms(), &answer.retry_after_ms) != PARLEY_OK)
+        answer.retry_after_ms = -1;
+    c->describe(&answer, call, err);
+    log_warn("platform", "platform refused a call", "s:service", c->service, "s:call", call->what,
+             "i:status", resp->status, "s:request_id", resp->request_id ? resp->request_id : "",
+             "s:error", parley_errname(err->code));
+}
+
+/* The 2xx body of RESP as a JSON object into *out. */
+static enum parley_err parse_object(struct platform_conn *c, const struct platform_call *call,
+                                    const struct net_http_response *resp, json_t **out,
+                                    struct platform_error *err)
+{
+    char *why = NULL;
+    enum parley_err rc = json_parse(resp->body.data, resp->body.len, out, &why);
+
+    if (rc == PARLEY_OK && !json_is_object(*out))
+        rc = PARLEY_ERR_BAD_JSON;
+    if (rc != PARLEY_OK) {
+        json_decref(*out);
+        *out = NULL;
+        platform_error_set(err, PARLEY_ERR_PLATFORM, resp->status,
+                           "%s answered the request to %s with something that is not a JSON "
+                           "object (HTTP %d%s%s).", c->service, call->what, resp->status,
+                           why ? ": " : "", why ? why : "");
+        rc = PARLEY_ERR_PLATFORM;
+    }
+    free(why);
+    return rc;
+}
+
+enum parley_err platform_api_get(struct platform_conn *c, const struct platform_call *call,
+                                 const char *url, json_t **out, struct platform_error *err)
+{
+    struct net_http_request req = { .method = "GET", .url = url, .headers = accept_json };
+    struct net_http_response resp = { 0 };
+    char *token = NULL;
+    enum parley_err rc;
+
+    *out = NULL;
+    for (int attempt = 1;; attempt++) {
+        rc = platform_api_token(c, call, &token, err);
+        if (rc != PARLEY_OK)
+            goto out;
+        req.bearer = token;
+        rc = net_retry_send(c->http, &c->retry, &req, &resp);
+        net_token_free_string(token);
+        token = NULL;
+        if (rc != PARLEY_OK) {
+            platform_error_set(err, rc, 0, "Cannot %s: %s could not be reached: %s.%s", call->what,
+                               c->service, resp.error ? resp.error : parley_strerror(rc),
+                               platform_transport_advice(rc));
+            goto out;
+        }
+        if (resp.status != 401 || attempt == 2)
+            break;
+        /* The token was revoked or expired early: fetch a new one, once. */
+        net_token_cache_invalidate(c->tokens, call->token->key);
+        net_http_response_free(&resp);
+    }
+    if (resp.status < 200 || resp.status > 299) {
+        describe(c, call, &resp, err);
+        rc = err->code ? err->code : PARLEY_ERR_PLATFORM;
+        goto out;
+    }
+    rc = parse_object(c, call, &resp, out, err);
+
+out:
+    net_http_response_free(&resp);
+    return rc;
+}
+
+/* The state of one walk, shared by the pager's callbacks. */
+struct walk {
+    struct platform_conn *conn;
+    const struct platform_call *call;
+    net_paging_page_fn on_page;
+    void *ctx;
+    struct platform_error *err;
+};
+
+static enum parley_err on_get(void *ctx, const char *url, json_t **page, char **why)
+{
+    struct walk *w = ctx;
+
+    *why = NULL;
+    return platform_api_get(w->conn, w->call, url, page, w->err);
+}
+
+static enum parley_err on_page(void *ctx, const json_t *page)
+{
+    struct walk *w = ctx;
+
+    return w->on_page(w->ctx, page);
+}
+
+enum parley_err platform_api_list(struct platform_conn *c, const struct platform_call *call,
+                                  enum net_paging_style style, const char *first_url,
+                                  net_paging_page_fn page_fn, void *ctx, struct platform_error *err)
+{
+    struct walk w = { c, call, page_fn, ctx, err };
+    struct net_paging p = {
+        .style = style, .first_url = first_url, .get = on_get, .on_page = on_page, .ctx = &w,
+    };
+    char *why = NULL;
+    enum parley_err rc;
+
+    memset(err, 0, sizeof *err);
+    rc = net_paging_run(&p, &why);
+    if (rc != PARLEY_OK && err->code == PARLEY_OK) {
+        /* Neither the GET nor the page callback said why: the pager did. */
+        if (why)
+            platform_error_set(err, rc, 0, "Cannot %s: %s: %s.", call->what, c->service, why);
+        else
+            platform_error_set(err, rc, 0, "The listing to %s was stopped: %s.", call->what,
+                               parley_strerror(rc));
+    }
+    free(why);
+    return rc;
+}
+
+enum parley_err platform_people_page(void *ctx, const json_t *page)
+{
+    const struct platform_people_walk *w = ctx;
+    const json_t *items = json_object_get(page, w->array);
+    struct platform_person *people;
+    const json_t *item;
+    size_t i, count = 0;
+    enum parley_err rc = PARLEY_OK;
+
+    if (json_array_size(items) == 0)
+        return PARLEY_OK;
+    people = xcalloc(json_array_size(items), sizeof *people);
+    json_array_foreach(items, i, item) {
+        if (w->convert(item, &people[count]))
+            count++;
+    }
+    if (count)
+        rc = w->fn(people, count, w->arg);
+    free(people);
+    return rc;
+}

@@ -1,0 +1,121 @@
+/* api.h - what the Graph and Google connectors share: the common part of a
+ * connection (its HTTP client with the connection's CA file, its token cache,
+ * the retry policy), base-URL handling, and the authorised JSON GET and paged
+ * walk every listing is made of.
+ *
+ * One call, platform_api_get:
+ *   1. a token from the connection's cache (fetched once however many
+ *      threads ask; a refusal becomes the admin's message);
+ *   2. net_retry_send: 408/429/5xx and network failures retried by the
+ *      shared policy, honouring Retry-After;
+ *   3. a 401 invalidates the token and the call is made once more;
+ *   4. a 2xx JSON object is the result; anything else goes through the
+ *      connector's describe function (its error body -> platform_error).
+ *
+ * A connector's connection struct starts with struct platform_conn:
+ *   struct graph_conn { struct platform_conn base; char *tenant_id; ... };
+ * so the pointer the engines hold is the connector's own. */
+#ifndef PARLEY_PLATFORM_API_H
+#define PARLEY_PLATFORM_API_H
+
+#include <jansson.h>
+
+#include "net/http_client.h"
+#include "net/paging.h"
+#include "net/retry.h"
+#include "net/token_cache.h"
+#include "platform/platform.h"
+
+/* Where a call's access token comes from (all borrowed). */
+struct platform_token {
+    const char *key;            /* in the connection's cache, e.g. "google/<sub>/<scopes>" */
+    net_token_fetch_fn fetch;   /* gets a new one: message for the admin in *why */
+    void *ctx;
+};
+
+/* One API call, as the messages and the error mapping see it (borrowed). */
+struct platform_call {
+    const char *what;           /* "list the users": "Microsoft Graph refused to <what>" */
+    const char *needs;          /* the permission (Graph) or scope (Google) it needs */
+    const char *subject;        /* Google: the user acted as; NULL for app-only calls */
+    const struct platform_token *token;
+};
+
+/* A non-2xx answer, for a connector's describe function (borrowed). */
+struct platform_answer {
+    int status;
+    const char *body;           /* may be NULL */
+    size_t len;
+    long long retry_after_ms;   /* parsed Retry-After; -1 when absent */
+    const char *request_id;     /* may be NULL */
+};
+
+/* Turn ANSWER to CALL into ERR (code, status, retryable, message). */
+typedef void (*platform_describe_fn)(const struct platform_answer *answer,
+                                     const struct platform_call *call,
+                                     struct platform_error *err);
+
+struct platform_conn {
+    enum platform_kind kind;
+    const char *service;            /* "Microsoft Graph", "Google": in transport messages */
+    platform_describe_fn describe;
+    struct net_http_client *http;   /* owned */
+    struct net_token_cache *tokens; /* owned */
+    struct net_retry_policy retry;  /* zero: the shared defaults */
+};
+
+/* Set up the common part of C (zeroed by the caller) for KIND, trusting
+ * CA_FILE (NULL: the system's CAs).  On failure ERR says why. */
+enum parley_err platform_conn_init(struct platform_conn *c, enum platform_kind kind,
+                                   const char *service, platform_describe_fn describe,
+                                   const char *ca_file, struct platform_error *err);
+/* Free what platform_conn_init made.  NULL is a no-op. */
+void platform_conn_fini(struct platform_conn *c);
+
+/* The base URL NAME to use: CONFIGURED (NULL or "": DEF) without trailing
+ * '/', then with SUFFIX appended ("" or "/").  It must pass the transport
+ * rule (https://, or http:// to loopback): PARLEY_ERR_INVALID in ERR
+ * otherwise.  *out is new. */
+enum parley_err platform_base_url(const char *name, const char *configured, const char *def,
+                                  const char *suffix, char **out, struct platform_error *err);
+
+/* Advice for a transport failure CODE (NETWORK, TLS, TIMEOUT, INVALID...):
+ * a static sentence, "" when there is nothing to add. */
+const char *platform_transport_advice(enum parley_err code);
+
+/* A token for CALL->token into *token (free with net_token_free_string). */
+enum parley_err platform_api_token(struct platform_conn *c, const struct platform_call *call,
+                                   char **token, struct platform_error *err);
+
+/* GET URL as CALL; *out is a new reference to the answer's JSON object. */
+enum parley_err platform_api_get(struct platform_conn *c, const struct platform_call *call,
+                                 const char *url, json_t **out, struct platform_error *err);
+
+/* Walk every page of FIRST_URL (STYLE: OData next links or Google page
+ * tokens) as CALL, handing each page to ON_PAGE(CTX).  A page callback that
+ * returns an error stops the walk; it may fill ERR itself, else ERR says
+ * the listing was stopped. */
+enum parley_err platform_api_list(struct platform_conn *c, const struct platform_call *call,
+                                  enum net_paging_style style, const char *first_url,
+                                  net_paging_page_fn on_page, void *ctx,
+                                  struct platform_error *err);
+
+/* One item of a page -> *person (strings borrowed from the page); 0 skips it. */
+typedef int (*platform_person_from_fn)(const json_t *item, struct platform_person *person);
+
+/* A listing of people: the page's array named ARRAY ("value", "users"), each
+ * item converted, handed to FN(ARG) as one batch per page. */
+struct platform_people_walk {
+    const char *array;
+    platform_person_from_fn convert;
+    platform_people_fn fn;
+    void *arg;
+};
+
+/* net_paging_page_fn with CTX a struct platform_people_walk *. */
+enum parley_err platform_people_page(void *ctx, const json_t *page);
+
+/* The JSON body of ANSWER as an object (a new reference), or NULL. */
+json_t *platform_answer_json(const struct platform_answer *answer);
+
+#endif
