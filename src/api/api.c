@@ -33,6 +33,7 @@ struct api *api_new(struct store *st, const struct api_options *opt)
         api->opt = *opt;
     else
         api_options_init(&api->opt);
+    api->platforms = (struct platform_source){ st, api->opt.master_key, api->opt.platform_ops_for };
     api->api_routes = http_router_new();
     return api;
 }
@@ -45,6 +46,10 @@ void api_register(struct api *api, struct http_router *router)
     if (api->opt.test_jobs)
         api_sleep_job_register_routes(api, router);
     api_jobs_register_routes(api, router);
+    api_connections_register(api, router);
+    api_teams_register(api, router);
+    api_imports_register(api, router);
+    api_people_register(api, router);
     /* Last: it matches every path. */
     api_static_register(api, router);
 }

@@ -3,6 +3,8 @@
  *
  *   struct api_options opt;
  *   api_options_init(&opt);                 // defaults + PARLEY_ENABLE_TEST_JOBS
+ *   opt.master_key = key;                   // platform connections
+ *   opt.platform_ops_for = platform_ops_for;
  *   struct api *api = api_new(store, &opt);
  *   api_register(api, router);              // before http_server_start
  *   api_jobs_register(api, pool);           // before jobs_pool_start
@@ -13,12 +15,14 @@
 #ifndef PARLEY_API_API_H
 #define PARLEY_API_API_H
 
+#include "platform/platform.h"
 #include "util/err.h"
 
 struct api;
 struct store;
 struct http_router;
 struct jobs_pool;
+struct secret_key;
 
 struct api_options {
     /* Register the "test.sleep" job kind and POST /api/orgs/:org/jobs/test-sleep,
@@ -26,6 +30,12 @@ struct api_options {
     int test_jobs;
     /* The lease of test.sleep jobs in ms (0: the pool's default). */
     long long test_job_lease_ms;
+    /* The master key platform secrets are encrypted under (borrowed: it
+     * must outlive the API).  NULL: the connection endpoints answer 503. */
+    const struct secret_key *master_key;
+    /* The connectors: platform_ops_for, or fakes in tests.  NULL: the
+     * endpoints that talk to a platform answer 503. */
+    const struct platform_ops *(*platform_ops_for)(enum platform_kind kind);
 };
 
 /* Defaults, then from the environment: test_jobs from

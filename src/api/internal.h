@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "api/api.h"
+#include "platform/connection.h"
 
 struct api_route;
 struct jobs_pool;
@@ -15,6 +16,7 @@ struct api {
     struct store *store;                 /* borrowed */
     struct jobs_pool *pool;              /* borrowed; NULL until api_jobs_register */
     struct api_options opt;
+    struct platform_source platforms;    /* store, opt.master_key, opt.platform_ops_for */
     /* The /api routes alone, to tell an unknown API path (404) from a known
      * path with the wrong method (405) in the UI's catch-all. */
     struct http_router *api_routes;
@@ -27,6 +29,24 @@ struct api {
 enum parley_err api_enqueue(struct api *api, const struct store_job_new *spec, long long *id,
                             int *created);
 
+/* ---- platforms.c: helpers of the handlers that reach a platform ---- */
+struct http_req;
+struct api_ctx;
+/* ":platform" as a kind; answers 404 and returns -1 when unknown. */
+int api_platform_param(struct http_req *req, enum platform_kind *kind);
+/* Whether the hub has a master key (and, with NEED_CONNECTORS, connectors);
+ * answers 503 and returns 0 when not. */
+int api_platforms_ready(struct http_req *req, const struct api *api, int need_connectors);
+/* {"ok": false, "code", "message", "http_status"}: a new reference. */
+json_t *api_platform_error_json(const struct platform_error *perr);
+/* Answer with PERR: 409 "not_connected" when nothing usable is saved,
+ * else 502 with the connector's code ("auth", "network", ...). */
+void api_reply_platform_error(struct http_req *req, const struct platform_error *perr);
+/* Open the org's connection to KIND; answers (503, 409, 502) and returns -1
+ * on failure.  Close with (*ops)->close(*conn). */
+int api_platform_open(struct http_req *req, struct api_ctx *ctx, enum platform_kind kind,
+                      const struct platform_ops **ops, struct platform_conn **conn);
+
 /* Register the "test.sleep" handler with POOL (sleep_job.c). */
 enum parley_err api_sleep_job_register_kind(struct api *api, struct jobs_pool *pool);
 
@@ -36,6 +56,10 @@ void api_login_register(struct api *api, struct http_router *router);      /* lo
 void api_audit_register(struct api *api, struct http_router *router);      /* audit.c */
 void api_jobs_register_routes(struct api *api, struct http_router *router); /* jobs.c */
 void api_sleep_job_register_routes(struct api *api, struct http_router *router); /* sleep_job.c */
+void api_connections_register(struct api *api, struct http_router *router); /* connections.c */
+void api_teams_register(struct api *api, struct http_router *router);      /* teams.c */
+void api_imports_register(struct api *api, struct http_router *router);    /* imports.c */
+void api_people_register(struct api *api, struct http_router *router);     /* people.c */
 void api_static_register(struct api *api, struct http_router *router);     /* static.c, last */
 
 #endif

@@ -14,7 +14,10 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "jobs/pool.h"
+#include "platform/connection.h"
+#include "platform/platform.h"
 #include "store/store.h"
+#include "sync/import.h"
 #include "util/log.h"
 #include "util/secret.h"
 #include "util/xmalloc.h"
@@ -68,6 +71,8 @@ static int serve(const struct config_values *cfg)
     struct http_server *srv = NULL;
     char *data_dir = NULL, *key_path = NULL, *cert = NULL, *tls_key = NULL;
     struct api_options opt;
+    struct platform_source platforms = { 0 };   /* used by job workers until the pool is freed */
+    struct sync_env sync_env = { 0 };
     sigset_t stop_set;
     int rc = EXIT_FAILURE_RUN, sig = 0;
 
@@ -91,6 +96,8 @@ static int serve(const struct config_values *cfg)
     }
 
     api_options_init(&opt);
+    opt.master_key = key;
+    opt.platform_ops_for = platform_ops_for;
     api = api_new(st, &opt);
     router = http_router_new();
     api_register(api, router);
@@ -100,7 +107,10 @@ static int serve(const struct config_values *cfg)
     if (workers > 0) {
         struct jobs_pool_config pool_cfg = { .threads = workers };
         pool = jobs_pool_new(st, &pool_cfg);
-        if (api_jobs_register(api, pool))
+        platforms = (struct platform_source){ st, key, platform_ops_for };
+        sync_env = (struct sync_env){ .st = st, .open_conn = platform_source_open_conn,
+                                      .ctx = &platforms, .key = key };
+        if (api_jobs_register(api, pool) || sync_import_register(pool, &sync_env))
             goto out;
         if (jobs_pool_handler_count(pool) > 0 && jobs_pool_start(pool))
             goto out;

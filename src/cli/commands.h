@@ -6,6 +6,7 @@
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
+int cmd_connect(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* Whether ARGV holds --help or -h. */

@@ -16,6 +16,7 @@ struct command {
 static const struct command commands[] = {
     { "serve",   cmd_serve,   "run the Hub: web console, admin API, webhooks and job workers" },
     { "admin",   cmd_admin,   "manage admin accounts (admin create ...)" },
+    { "connect", cmd_connect, "connect an organisation to Microsoft 365 or Google Workspace" },
     { "migrate", cmd_migrate, "apply pending database migrations and exit" },
     { "version", cmd_version, "print the version" },
 };

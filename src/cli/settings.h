@@ -16,7 +16,11 @@ enum {
     CMD_SERVE   = 1u << 0,
     CMD_ADMIN   = 1u << 1,
     CMD_MIGRATE = 1u << 2,
-    CMD_STORE   = CMD_SERVE | CMD_ADMIN | CMD_MIGRATE,   /* everything that opens the store */
+    CMD_CONNECT_MICROSOFT = 1u << 3,
+    CMD_CONNECT_GOOGLE    = 1u << 4,
+    CMD_CONNECT = CMD_CONNECT_MICROSOFT | CMD_CONNECT_GOOGLE,
+    /* everything that opens the store */
+    CMD_STORE   = CMD_SERVE | CMD_ADMIN | CMD_MIGRATE | CMD_CONNECT,
 };
 
 /* Exit codes shared by all commands. */

@@ -46,10 +46,26 @@ export async function request(method, path, body) {
   return data;
 }
 
+const org = (id) => `/api/orgs/${encodeURIComponent(id)}`;
+const query = (params) => {
+  const set = Object.entries(params).filter(([, v]) => v !== null && v !== undefined && v !== '');
+  const q = new URLSearchParams(set);
+  return q.toString() ? `?${q}` : '';
+};
+
 export const api = {
   login: (email, password) => request('POST', '/api/login', { email, password }),
   logout: () => request('POST', '/api/logout'),
   session: () => request('GET', '/api/session'),
-  audit: (org, before) =>
-    request('GET', `/api/orgs/${encodeURIComponent(org)}/audit` + (before ? `?before=${before}` : '')),
+  audit: (id, before) => request('GET', `${org(id)}/audit${query({ before })}`),
+  connections: (id) => request('GET', `${org(id)}/connections`),
+  saveConnection: (id, platform, body) => request('PUT', `${org(id)}/connections/${platform}`, body),
+  deleteConnection: (id, platform) => request('DELETE', `${org(id)}/connections/${platform}`),
+  testConnection: (id, platform) => request('POST', `${org(id)}/connections/${platform}/test`),
+  microsoftTeams: (id) => request('GET', `${org(id)}/microsoft/teams`),
+  importMicrosoft: (id, teamIds) => request('POST', `${org(id)}/imports/microsoft`, { team_ids: teamIds }),
+  importGoogle: (id) => request('POST', `${org(id)}/imports/google`, {}),
+  jobs: (id, kind, limit) => request('GET', `${org(id)}/jobs${query({ kind, limit })}`),
+  job: (jobId) => request('GET', `/api/jobs/${jobId}`),
+  people: (id, params) => request('GET', `${org(id)}/people${query(params)}`),
 };

@@ -8,12 +8,14 @@ import { renderShell } from './shell.js';
 import * as loginPage from './pages/login.js';
 import * as usersPage from './pages/users.js';
 import * as activityPage from './pages/activity.js';
+import * as settingsPage from './pages/settings.js';
 
 // Pages by the first segment of the hash.  Each exports
 // render(container, ctx, rest) where rest is the remaining hash segments.
 const PAGES = {
   users: { label: 'Users', page: usersPage },
   activity: { label: 'Activity', page: activityPage },
+  settings: { label: 'Settings', page: settingsPage },
 };
 const DEFAULT_PAGE = 'users';
 const ORG_KEY = 'parley.org';

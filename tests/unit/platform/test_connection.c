@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../auth/fixture.h"
+#include "unit/store_fixture.h"
 #include "platform/connection.h"
 #include "util/json.h"
 #include "util/secret.h"
@@ -45,7 +45,7 @@ static const struct platform_ops *fake_ops_for(enum platform_kind kind)
 }
 
 struct fixture {
-    struct store_fixture store;
+    struct store_fixture *store;
     struct secret_key *key;
     struct platform_source src;
     long long org_id;
@@ -54,29 +54,26 @@ struct fixture {
 static int setup(void **state)
 {
     struct fixture *f = xcalloc(1, sizeof *f);
-    void *inner;
     char *path;
+    int rc = -1;
 
-    if (store_fixture_setup(&inner))
-        return -1;
-    f->store = *(struct store_fixture *)inner;
-    free(inner);
-    path = xasprintf("%s/master.key", f->store.dir);
-    if (secret_key_load(path, 1, &f->key) || store_org_ensure(f->store.st, "acme", &f->org_id, NULL))
-        return -1;
-    free(path);
-    f->src = (struct platform_source){ f->store.st, f->key, fake_ops_for };
     *state = f;
-    return 0;
+    if (!(f->store = store_fixture_open("connection")))
+        return -1;
+    path = xasprintf("%s/master.key", f->store->dir);
+    if (secret_key_load(path, 1, &f->key) == PARLEY_OK &&
+        store_org_ensure(f->store->st, "acme", &f->org_id, NULL) == PARLEY_OK)
+        rc = 0;
+    free(path);
+    f->src = (struct platform_source){ f->store->st, f->key, fake_ops_for };
+    return rc;
 }
 
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    void *inner = xmalloc(sizeof f->store);
-    memcpy(inner, &f->store, sizeof f->store);
     secret_key_free(f->key);
-    store_fixture_teardown(&inner);
+    store_fixture_close(f->store);
     free(f);
     return 0;
 }
@@ -141,7 +138,7 @@ static void test_valid_loopback_http_and_ca_file(void **state)
 {
     struct fixture *f = *state;
     struct platform_connection c = { 0 };
-    char why[512] = "", *ca = xasprintf("%s/ca.pem", f->store.dir), *text;
+    char why[512] = "", *ca = xasprintf("%s/ca.pem", f->store->dir), *text;
     FILE *fp = fopen(ca, "w");
 
     fputs("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", fp);
@@ -171,7 +168,7 @@ static void test_save_get_hides_secret_and_keeps_it(void **state)
     assert_true(created);
 
     /* Encrypted at rest: the key's text is nowhere in the row. */
-    assert_int_equal(store_connection_get(f->store.st, f->org_id, "google", &row), PARLEY_OK);
+    assert_int_equal(store_connection_get(f->store->st, f->org_id, "google", &row), PARLEY_OK);
     assert_null(strstr(row.config_json, "PRIVATE"));
     assert_null(memmem(row.secret, row.secret_len, "PRIVATE", 7));
     store_connection_clear(&row);
@@ -233,9 +230,9 @@ static void test_open_passes_decrypted_settings(void **state)
 
     /* A secret saved under another master key: say so, not "crypto error". */
     struct secret_key *other = NULL;
-    char *path = xasprintf("%s/other.key", f->store.dir);
+    char *path = xasprintf("%s/other.key", f->store->dir);
     assert_int_equal(secret_key_load(path, 1, &other), PARLEY_OK);
-    struct platform_source src2 = { f->store.st, other, fake_ops_for };
+    struct platform_source src2 = { f->store->st, other, fake_ops_for };
     assert_int_equal(platform_connection_open(&src2, f->org_id, PLATFORM_MICROSOFT, &ops, &conn,
                                               &perr), PARLEY_ERR_CRYPTO);
     assert_non_null(strstr(perr.message, "master key"));

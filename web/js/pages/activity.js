@@ -11,7 +11,30 @@ const ACTIONS = {
   'admin.logout': 'Signed out',
   'job.enqueue': 'Started a job',
   'job.retry': 'Retried a job',
+  'connection.create': 'Connected a platform',
+  'connection.update': 'Changed a connection',
+  'connection.delete': 'Removed a connection',
+  'connection.test': 'Tested a connection',
+  'import.start': 'Started an import',
+  'import.microsoft.teams': 'Imported Microsoft Teams users',
+  'import.google.users': 'Imported Google users',
 };
+
+// A line under the event for the details an admin cares about: an import's
+// counts or its error, a connection test's outcome.
+function summary(d) {
+  if (!d || typeof d !== 'object') return null;
+  if (d.error) return h('span', { class: 'event-detail event-error' }, d.error);
+  if ('fetched' in d) {
+    const parts = ['new', 'updated', 'unchanged', 'skipped', 'failed']
+      .filter((k) => d[k]).map((k) => `${d[k]} ${k}`);
+    const counts = parts.length ? `: ${parts.join(', ')}` : '';
+    return h('span', { class: 'event-detail muted' }, `${d.fetched} fetched${counts}`);
+  }
+  if (d.ok === false) return h('span', { class: 'event-detail event-error' }, `failed (${d.code})`);
+  if (d.ok === true) return h('span', { class: 'event-detail muted' }, 'worked');
+  return null;
+}
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
@@ -23,7 +46,8 @@ function row(e) {
     h('span', { class: 'event-action' }, ACTIONS[e.action] || e.action),
     h('span', { class: 'event-who' },
       h('span', { class: 'event-actor' }, actor),
-      e.target && e.target !== actor ? h('span', { class: 'muted' }, ` → ${e.target}`) : null));
+      e.target && e.target !== actor ? h('span', { class: 'muted' }, ` → ${e.target}`) : null),
+    summary(e.details));
 }
 
 export function render(main, ctx) {
