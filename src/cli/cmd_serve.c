@@ -105,7 +105,10 @@ static int serve(const struct config_values *cfg)
     /* --workers 0: this node serves HTTP only and leaves jobs to others. */
     int workers = (int)config_get_int(cfg, "workers");
     if (workers > 0) {
-        struct jobs_pool_config pool_cfg = { .threads = workers };
+        struct jobs_pool_config pool_cfg = {
+            .threads = workers,
+            .lease_ms = config_get_int(cfg, "job-lease") * 1000,
+        };
         pool = jobs_pool_new(st, &pool_cfg);
         platforms = (struct platform_source){ st, key, platform_ops_for };
         sync_env = (struct sync_env){ .st = st, .open_conn = platform_source_open_conn,

@@ -25,6 +25,9 @@ static const struct config_setting settings_table[] = {
       "address the Hub and its API listen on", CMD_SERVE },
     { "workers", CONFIG_INT, "4", "PARLEY_WORKERS", 0, 64, "N",
       "job worker threads (0 runs no jobs on this node)", CMD_SERVE },
+    { "job-lease", CONFIG_INT, "30", "PARLEY_JOB_LEASE", 1, 3600, "SECONDS",
+      "how long a crashed node's running job stays leased before another node retakes it "
+      "(renewed while the job runs)", CMD_SERVE },
     { "max-body", CONFIG_INT, "1048576", "PARLEY_MAX_BODY", 1024, 64L * 1024 * 1024, "BYTES",
       "largest request body accepted (larger: 413)", CMD_SERVE },
     { "tls-cert", CONFIG_STRING, NULL, "PARLEY_TLS_CERT", 0, 0, "FILE",

@@ -277,6 +277,8 @@ struct jobs_pool *jobs_pool_new(struct store *st, const struct jobs_pool_config 
         pool->cfg.threads = DEFAULT_THREADS;
     if (pool->cfg.poll_ms <= 0)
         pool->cfg.poll_ms = DEFAULT_POLL_MS;
+    if (pool->cfg.lease_ms <= 0)
+        pool->cfg.lease_ms = JOBS_DEFAULT_LEASE_MS;
     pthread_mutex_init(&pool->lock, NULL);
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -308,7 +310,7 @@ enum parley_err jobs_pool_register(struct jobs_pool *pool, const struct job_hand
     *h = *handler;
     h->kind = xstrdup(handler->kind);
     if (h->lease_ms == 0)
-        h->lease_ms = JOBS_DEFAULT_LEASE_MS;
+        h->lease_ms = pool->cfg.lease_ms;
     return PARLEY_OK;
 }
 

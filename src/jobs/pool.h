@@ -43,6 +43,7 @@ struct jobs_pool_config {
     int threads;                    /* 0: 4 */
     long long poll_ms;              /* idle re-check interval; 0: 200 */
     struct jobs_backoff backoff;    /* zeros: queue.h defaults */
+    long long lease_ms;             /* lease of handlers that set none; 0: JOBS_DEFAULT_LEASE_MS */
 };
 
 /* A pool over ST (not owned; must outlive the pool).  CFG may be NULL. */
