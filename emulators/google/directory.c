@@ -210,12 +210,19 @@ static void on_user_get(struct http_req *req, void *ctx)
     gemu_state_unlock(g->st);
 }
 
-/* The email is in the customer's domain: 0, or -1 after answering. */
+/* The email is in the customer's domain: 0, or -1 after answering.  A
+ * malformed address is 400 "Invalid Input"; one in a domain the customer
+ * does not have is 404 notFound "Domain not found." (as Google answers,
+ * GAM's users.insert expects domainNotFound). */
 static int check_email(struct http_req *req, const struct gemu_state *st, const char *email)
 {
     const char *at = email ? strchr(email, '@') : NULL;
-    if (!at || at == email || strcasecmp(at + 1, st->domain) != 0) {
+    if (!at || at == email || !at[1] || strchr(at + 1, '@')) {
         gemu_reply_error(req, D, 400, "invalid", "Invalid Input: primary_user_email");
+        return -1;
+    }
+    if (strcasecmp(at + 1, st->domain) != 0) {
+        gemu_reply_error(req, D, 404, "notFound", "Domain not found.");
         return -1;
     }
     return 0;

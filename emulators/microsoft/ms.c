@@ -98,6 +98,7 @@ static void on_add_routes(void *plat, struct emu_frame *frame)
     (void)frame;
     ms_identity_routes(ms);
     ms_users_routes(ms);
+    ms_organization_routes(ms);
     ms_groups_routes(ms);
     ms_chats_routes(ms);
     ms_messages_routes(ms);

@@ -28,6 +28,7 @@ struct ms {
 /* Route registration, one function per file. */
 void ms_identity_routes(struct ms *ms);
 void ms_users_routes(struct ms *ms);
+void ms_organization_routes(struct ms *ms);
 void ms_groups_routes(struct ms *ms);
 void ms_chats_routes(struct ms *ms);
 void ms_messages_routes(struct ms *ms);

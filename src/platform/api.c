@@ -1,10 +1,13 @@
 /* api.c - the connectors' shared plumbing: connection setup, base URLs, the
- * authorised JSON GET (token, retries, one retry after a 401, error
- * mapping) and the paged walk (see api.h). */
+ * authorised JSON call (token, retries, one retry after a 401, error
+ * mapping), the paged walk, and the naming and password rules of
+ * secondary accounts (see api.h). */
 #include "platform/api.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "net/url.h"
 #include "util/clock.h"
@@ -156,15 +159,28 @@ static enum parley_err parse_object(struct platform_conn *c, const struct platfo
     return rc;
 }
 
-enum parley_err platform_api_get(struct platform_conn *c, const struct platform_call *call,
-                                 const char *url, json_t **out, struct platform_error *err)
+enum parley_err platform_api_send(struct platform_conn *c, const struct platform_call *call,
+                                  const char *method, const char *url, const json_t *body,
+                                  json_t **out, struct platform_error *err)
 {
-    struct net_http_request req = { .method = "GET", .url = url, .headers = accept_json };
+    struct net_http_request req = { .method = method, .url = url, .headers = accept_json };
     struct net_http_response resp = { 0 };
-    char *token = NULL;
+    char *token = NULL, *text = NULL;
     enum parley_err rc;
 
-    *out = NULL;
+    if (out)
+        *out = NULL;
+    if (body) {
+        text = json_dumps(body, JSON_COMPACT);
+        if (!text) {
+            platform_error_set(err, PARLEY_ERR_NOMEM, 0, "Cannot %s: the request body could not "
+                               "be written.", call->what);
+            return PARLEY_ERR_NOMEM;
+        }
+        req.body = text;
+        req.body_len = strlen(text);
+        req.content_type = "application/json";
+    }
     for (int attempt = 1;; attempt++) {
         rc = platform_api_token(c, call, &token, err);
         if (rc != PARLEY_OK)
@@ -190,10 +206,26 @@ enum parley_err platform_api_get(struct platform_conn *c, const struct platform_
         rc = err->code ? err->code : PARLEY_ERR_PLATFORM;
         goto out;
     }
-    rc = parse_object(c, call, &resp, out, err);
+    if (out && resp.body.len)
+        rc = parse_object(c, call, &resp, out, err);
 
 out:
+    platform_secret_free(text);
     net_http_response_free(&resp);
+    return rc;
+}
+
+enum parley_err platform_api_get(struct platform_conn *c, const struct platform_call *call,
+                                 const char *url, json_t **out, struct platform_error *err)
+{
+    enum parley_err rc = platform_api_send(c, call, "GET", url, NULL, out, err);
+
+    if (rc == PARLEY_OK && !*out) {
+        /* A GET answers with a resource, never with nothing. */
+        platform_error_set(err, PARLEY_ERR_PLATFORM, 0, "%s answered the request to %s with an "
+                           "empty body.", c->service, call->what);
+        rc = PARLEY_ERR_PLATFORM;
+    }
     return rc;
 }
 
@@ -266,4 +298,111 @@ enum parley_err platform_people_page(void *ctx, const json_t *page)
         rc = w->fn(people, count, w->arg);
     free(people);
     return rc;
+}
+
+/* ---- secondary accounts ---- */
+
+#define NAME_HASH_HEX 8
+
+static int name_char_ok(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+/* Make NAME (lower case, LEN bytes) legal in place: each bad character
+ * becomes '-', as does a '.' at either end or after another '.'.
+ * Returns whether anything changed. */
+static int name_sanitise(char *name, size_t len)
+{
+    int changed = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        char *p = &name[i];
+        if (!name_char_ok(*p) ||
+            (*p == '.' && (i == 0 || i == len - 1 || name[i - 1] == '.'))) {
+            *p = '-';
+            changed = 1;
+        }
+    }
+    return changed;
+}
+
+char *platform_account_name(const char *email)
+{
+    const char *at = email ? strrchr(email, '@') : NULL;
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    char *lower, *name;
+    size_t len;
+
+    if (!at || at == email || !at[1])
+        return NULL;
+    lower = xstrdup(email);
+    for (char *p = lower; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    name = xstrdup(lower);
+    name[at - email] = '_';
+    len = strlen(name);
+    if (name_sanitise(name, len) || len > PLATFORM_ACCOUNT_NAME_MAX) {
+        size_t keep = PLATFORM_ACCOUNT_NAME_MAX - 1 - NAME_HASH_HEX;
+        char *cut;
+
+        crypto_hash_sha256(hash, (const unsigned char *)lower, strlen(lower));
+        if (len > keep)
+            len = keep;
+        while (len && name[len - 1] == '.')
+            len--;
+        cut = xasprintf("%.*s-%02x%02x%02x%02x", (int)len, name, hash[0], hash[1], hash[2],
+                        hash[3]);
+        free(name);
+        name = cut;
+    }
+    free(lower);
+    return name;
+}
+
+char *platform_random_password(void)
+{
+    static const char *const classes[] = {
+        "ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "!#%+-.:=?@^_~",
+    };
+    enum { NCLASSES = sizeof classes / sizeof classes[0], LEN = 24 };
+    char *pw = xmalloc(LEN + 1);
+
+    if (sodium_init() < 0)          /* idempotent; only fails when no entropy source */
+        abort();
+    for (size_t i = 0; i < LEN; i++) {
+        /* One character of each class first, then any class. */
+        const char *set = classes[i < NCLASSES ? i : randombytes_uniform(NCLASSES)];
+        pw[i] = set[randombytes_uniform((uint32_t)strlen(set))];
+    }
+    /* Shuffle (Fisher-Yates) so the classes' order gives nothing away. */
+    for (size_t i = LEN - 1; i > 0; i--) {
+        size_t j = randombytes_uniform((uint32_t)(i + 1));
+        char t = pw[i];
+        pw[i] = pw[j];
+        pw[j] = t;
+    }
+    pw[LEN] = '\0';
+    return pw;
+}
+
+size_t platform_utf8_prefix(const char *s, size_t max)
+{
+    size_t len = strlen(s);
+
+    if (len <= max)
+        return len;
+    len = max;
+    while (len && ((unsigned char)s[len] & 0xC0) == 0x80)
+        len--;                      /* s[len] continues a character: cut before it */
+    return len;
+}
+
+void platform_secret_free(char *s)
+{
+    if (!s)
+        return;
+    sodium_memzero(s, strlen(s));
+    free(s);
 }

@@ -91,6 +91,15 @@ enum parley_err platform_api_token(struct platform_conn *c, const struct platfor
 enum parley_err platform_api_get(struct platform_conn *c, const struct platform_call *call,
                                  const char *url, json_t **out, struct platform_error *err);
 
+/* METHOD ("POST", "PATCH", "DELETE", ...) URL as CALL, the same way as
+ * platform_api_get.  BODY (may be NULL) is sent as application/json; the
+ * serialised copy is wiped after the call, so it may carry a password.
+ * OUT may be NULL; else *out is a new reference to the 2xx answer's JSON
+ * object, or NULL when the answer has no body (204). */
+enum parley_err platform_api_send(struct platform_conn *c, const struct platform_call *call,
+                                  const char *method, const char *url, const json_t *body,
+                                  json_t **out, struct platform_error *err);
+
 /* Walk every page of FIRST_URL (STYLE: OData next links or Google page
  * tokens) as CALL, handing each page to ON_PAGE(CTX).  A page callback that
  * returns an error stops the walk; it may fill ERR itself, else ERR says
@@ -117,5 +126,34 @@ enum parley_err platform_people_page(void *ctx, const json_t *page);
 
 /* The JSON body of ANSWER as an object (a new reference), or NULL. */
 json_t *platform_answer_json(const struct platform_answer *answer);
+
+/* ---- secondary accounts (the same rules on both platforms) ---- */
+
+/* Longest account name before the '@' (Entra UPN prefix, Google username). */
+#define PLATFORM_ACCOUNT_NAME_MAX 64
+
+/* The name before the '@' of the secondary account of the person with
+ * EMAIL: "<local>_<domain>", lower case, e.g. "greg_parleydemo.example" for
+ * Greg@ParleyDemo.example.  '_' never occurs in a domain, so distinct
+ * emails give distinct names.  When the result would hold a character
+ * outside [a-z0-9._-], a '.' at either end or "..", or be longer than
+ * PLATFORM_ACCOUNT_NAME_MAX, each such character becomes '-', the name is
+ * cut and "-" + 8 hex digits of SHA-256(lower-case email) is appended, so
+ * it stays unique and deterministic.  New string; NULL when EMAIL has no
+ * local part or domain. */
+char *platform_account_name(const char *email);
+
+/* A new random password of 24 characters drawn (libsodium) from upper and
+ * lower case letters, digits and symbols, with at least one of each: it
+ * meets Entra's and Google's complexity rules.  Wipe it before freeing
+ * (platform_secret_free). */
+char *platform_random_password(void);
+
+/* The length of the longest prefix of S that has at most MAX bytes and
+ * does not split a UTF-8 character (for names with length limits). */
+size_t platform_utf8_prefix(const char *s, size_t max);
+
+/* Wipe the string S and free it.  NULL is a no-op. */
+void platform_secret_free(char *s);
 
 #endif

@@ -1,10 +1,14 @@
-/* platform.c - the connector registry (platform kind <-> name <-> ops) and
- * the platform_error filler shared by the connectors and their callers. */
+/* platform.c - the connector registry (platform kind <-> name <-> ops), the
+ * platform_error filler shared by the connectors and their callers, and the
+ * release of a struct platform_account (its password wiped). */
 #include "platform/platform.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "platform/google/google.h"
 #include "platform/graph/graph.h"
@@ -75,4 +79,16 @@ void platform_error_set(struct platform_error *err, enum parley_err code, int ht
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+}
+
+void platform_account_clear(struct platform_account *account)
+{
+    if (!account)
+        return;
+    if (account->password)
+        sodium_memzero(account->password, strlen(account->password));
+    free(account->password);
+    free(account->external_id);
+    free(account->login);
+    memset(account, 0, sizeof *account);
 }

@@ -1,7 +1,7 @@
 /* conn.c - the Google connector's connection: open (the service-account key
  * parsed, API roots, one HTTP client and token cache), JWT-bearer tokens per
  * (subject, scopes) with refusals in the admin's words, test, close, and the
- * ops table. */
+ * ops table (interop accounts are in accounts.c). */
 #include "platform/google/internal.h"
 
 #include <stdlib.h>
@@ -116,6 +116,8 @@ static void google_close(struct platform_conn *conn)
     free(g->customer);
     free(g->directory_root);
     free(g->chat_root);
+    free(g->interop_domain);
+    free(g->interop_org_unit);
     free(g);
 }
 
@@ -186,6 +188,14 @@ static enum parley_err google_open(const struct platform_settings *s, struct pla
     }
     g->admin_email = xstrdup(s->admin_email);
     g->customer = xstrdup(s->customer_id && *s->customer_id ? s->customer_id : "my_customer");
+    if (s->interop_domain && *s->interop_domain)
+        g->interop_domain = xstrdup(s->interop_domain);
+    else if (s->domain && *s->domain)
+        g->interop_domain = xstrdup(s->domain);
+    else if (strchr(s->admin_email, '@'))
+        g->interop_domain = xstrdup(strchr(s->admin_email, '@') + 1);
+    g->interop_org_unit = xstrdup(s->interop_org_unit && *s->interop_org_unit
+                                      ? s->interop_org_unit : "/");
     rc = read_key(g, s->service_account_json, err);
     if (rc == PARLEY_OK)
         rc = platform_base_url("root_url", s->root_url, GOOGLE_DIRECTORY_ROOT, "/",
@@ -253,4 +263,9 @@ const struct platform_ops google_ops = {
     .list_teams = google_list_teams,
     .list_team_members = google_list_team_members,
     .list_users = google_list_users,
+    .account_login = google_account_login,
+    .account_find = google_account_find,
+    .account_create = google_account_create,
+    .account_verify = google_account_verify,
+    .account_delete = google_account_delete,
 };

@@ -17,6 +17,10 @@
 
 #define GOOGLE_SCOPE_PREFIX      "https://www.googleapis.com/auth/"
 #define GOOGLE_SCOPE_USERS_READ  GOOGLE_SCOPE_PREFIX "admin.directory.user.readonly"
+#define GOOGLE_SCOPE_USERS_WRITE GOOGLE_SCOPE_PREFIX "admin.directory.user"
+/* What Parley does as an interop account: read and post messages, spaces. */
+#define GOOGLE_SCOPE_CHAT        GOOGLE_SCOPE_PREFIX "chat.messages " \
+                                 GOOGLE_SCOPE_PREFIX "chat.spaces"
 #define GOOGLE_DIRECTORY_ROOT    "https://admin.googleapis.com/"
 #define GOOGLE_CHAT_ROOT         "https://chat.googleapis.com/"
 

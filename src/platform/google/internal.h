@@ -1,5 +1,6 @@
-/* internal.h - what the Google connector's files share: the connection and
- * per-call tokens for a (subject, scopes) pair. */
+/* internal.h - what the Google connector's files share: the connection,
+ * per-call tokens for a (subject, scopes) pair, and the listing and
+ * interop-account slots. */
 #ifndef PARLEY_PLATFORM_GOOGLE_INTERNAL_H
 #define PARLEY_PLATFORM_GOOGLE_INTERNAL_H
 
@@ -12,6 +13,8 @@ struct google_conn {
     char *admin_email;
     char *customer;                     /* customer_id, or "my_customer" */
     char *directory_root, *chat_root;   /* end with '/' */
+    char *interop_domain;               /* interop_domain, else domain, else admin_email's */
+    char *interop_org_unit;             /* interop_org_unit, else "/" */
 };
 
 static inline struct google_conn *google_conn_of(struct platform_conn *c)
@@ -39,5 +42,18 @@ char *google_users_url(const struct google_conn *g, int max_results);
 
 enum parley_err google_list_users(struct platform_conn *conn, platform_people_fn fn, void *arg,
                                   struct platform_error *err);
+
+/* Interop accounts (accounts.c): the platform_ops account_* slots. */
+char *google_account_login(struct platform_conn *conn, const struct platform_account_spec *spec);
+enum parley_err google_account_find(struct platform_conn *conn, const char *login,
+                                    struct platform_account *out, struct platform_error *err);
+enum parley_err google_account_create(struct platform_conn *conn,
+                                      const struct platform_account_spec *spec,
+                                      struct platform_account *out, struct platform_error *err);
+enum parley_err google_account_verify(struct platform_conn *conn,
+                                      const struct platform_account *account,
+                                      struct platform_error *err);
+enum parley_err google_account_delete(struct platform_conn *conn, const char *external_id,
+                                      struct platform_error *err);
 
 #endif

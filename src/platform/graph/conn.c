@@ -1,6 +1,7 @@
 /* conn.c - the Microsoft connector's connection: open (settings copied,
  * defaults, one HTTP client and token cache), the app's client-credentials
- * token (cached, refreshed once), test, close, and the ops table. */
+ * token (cached, refreshed once), test, close, and the ops table (guest
+ * accounts are in accounts.c). */
 #include "platform/graph/internal.h"
 
 #include <stdlib.h>
@@ -37,6 +38,8 @@ static void graph_close(struct platform_conn *conn)
     if (!g)
         return;
     platform_conn_fini(&g->base);
+    pthread_mutex_destroy(&g->guest_lock);
+    free(g->guest_domain);
     if (g->client_secret)
         sodium_memzero(g->client_secret, strlen(g->client_secret));
     free(g->client_secret);
@@ -78,6 +81,9 @@ static enum parley_err graph_open(const struct platform_settings *s, struct plat
     g->client_id = xstrdup(s->client_id);
     g->client_secret = xstrdup(s->client_secret);
     g->app = (struct platform_token){ APP_TOKEN_KEY, fetch_app_token, g };
+    pthread_mutex_init(&g->guest_lock, NULL);
+    if (s->guest_domain && *s->guest_domain)
+        g->guest_domain = xstrdup(s->guest_domain);
     rc = platform_base_url("authority_host", s->authority_host, NET_OAUTH_MS_AUTHORITY, "",
                            &g->authority, err);
     if (rc == PARLEY_OK)
@@ -120,4 +126,9 @@ const struct platform_ops graph_ops = {
     .list_teams = graph_list_teams,
     .list_team_members = graph_list_team_members,
     .list_users = graph_list_users,
+    .account_login = graph_account_login,
+    .account_find = graph_account_find,
+    .account_create = graph_account_create,
+    .account_verify = graph_account_verify,
+    .account_delete = graph_account_delete,
 };

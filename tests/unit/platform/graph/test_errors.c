@@ -116,6 +116,32 @@ static void test_long_message_cut(void **state)
     assert_int_equal(strlen(err.message), sizeof err.message - 1);
 }
 
+/* POST /users refusals share Request_BadRequest: the message decides. */
+static void test_user_create_refusals(void **state)
+{
+    struct platform_error err;
+
+    (void)state;
+    err = describe(400, "{\"error\":{\"code\":\"Request_BadRequest\",\"message\":\"Another "
+                   "object with the same value for property userPrincipalName already exists.\"}}",
+                   -1);
+    assert_int_equal(err.code, PARLEY_ERR_EXISTS);
+    assert_false(err.retryable);
+    err = describe(400, "{\"error\":{\"code\":\"Request_BadRequest\",\"message\":\"Another "
+                   "object with the same value for property proxyAddresses already exists.\"}}",
+                   -1);
+    assert_int_equal(err.code, PARLEY_ERR_CONFLICT);
+    err = describe(400, "{\"error\":{\"code\":\"Request_BadRequest\",\"message\":\"The "
+                   "domain portion of the userPrincipalName property is invalid. You must use one "
+                   "of the verified domain names in your organization.\"}}", -1);
+    assert_int_equal(err.code, PARLEY_ERR_INVALID);
+    assert_non_null(strstr(err.message, "guest domain"));
+    err = describe(400, "{\"error\":{\"code\":\"Request_BadRequest\",\"message\":\"Property "
+                   "'displayName' is required.\"}}", -1);
+    assert_int_equal(err.code, PARLEY_ERR_INVALID);
+    assert_non_null(strstr(err.message, "malformed"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -124,6 +150,7 @@ int main(void)
         cmocka_unit_test(test_statuses),
         cmocka_unit_test(test_foreign_or_empty_body),
         cmocka_unit_test(test_long_message_cut),
+        cmocka_unit_test(test_user_create_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
