@@ -111,7 +111,7 @@ $(BUILD)/obj/tests/lib/%.o: tests/lib/%.c
 $(BUILD)/bench/%: bench/%.c $(ITEST_LIB_OBJ) $(BUILD)/libparley.a
 	@mkdir -p $(dir $@)
 	$(call SAY,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests -o $@ $< $(ITEST_LIB_OBJ) $(BUILD)/libparley.a $(LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -Itests -o $@ $< $(ITEST_LIB_OBJ) $(BUILD)/libparley.a $(LDFLAGS) $(LDLIBS) $(TEST_LIBS)
 
 deps:
 	@scripts/deps

@@ -50,6 +50,8 @@ void api_register(struct api *api, struct http_router *router)
     api_teams_register(api, router);
     api_imports_register(api, router);
     api_people_register(api, router);
+    api_sync_register(api, router);      /* before person.c: "people/primary" is not an id */
+    api_person_register(api, router);
     /* Last: it matches every path. */
     api_static_register(api, router);
 }

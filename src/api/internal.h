@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "platform/connection.h"
+#include "store/store.h"
 
 struct api_route;
 struct jobs_pool;
@@ -47,6 +48,28 @@ void api_reply_platform_error(struct http_req *req, const struct platform_error 
 int api_platform_open(struct http_req *req, struct api_ctx *ctx, enum platform_kind kind,
                       const struct platform_ops **ops, struct platform_conn **conn);
 
+/* ---- people.c: what the people endpoints share (person.c, sync.c) ---- */
+/* The API's name of a sync status ("not_synced", "pending", ...). */
+const char *api_sync_status_name(enum store_sync_status status);
+/* P's sync status (an unknown stored name reads as not synced). */
+enum store_sync_status api_person_status(const struct store_person *p);
+/* P's native (NATIVE set) or secondary identity on PLATFORM, or NULL;
+ * borrowed from P. */
+const struct store_identity *api_person_identity(const struct store_person *p,
+                                                 const char *platform, int native);
+/* P's secondary account (a Teams guest or Google interop identity), or NULL. */
+const struct store_identity *api_person_secondary(const struct store_person *p);
+/* The person as the API shows it: a new reference. */
+json_t *api_person_json(const struct store_person *p);
+/* Check and set Q's search, platform and status filters (SEARCH, PLATFORM,
+ * STATUS may be NULL or ""; Q's pointers borrow them or static names).
+ * Answers 400 and returns -1 on a bad value. */
+int api_people_filter(struct http_req *req, const char *search, const char *platform,
+                      const char *status, struct store_people_query *q);
+/* BODY's "primary_platform" ("microsoft" or "google", as a static name);
+ * answers 400 and returns NULL when missing or unknown. */
+const char *api_primary_platform(struct http_req *req, const json_t *body);
+
 /* Register the "test.sleep" handler with POOL (sleep_job.c). */
 enum parley_err api_sleep_job_register_kind(struct api *api, struct jobs_pool *pool);
 
@@ -60,6 +83,8 @@ void api_connections_register(struct api *api, struct http_router *router); /* c
 void api_teams_register(struct api *api, struct http_router *router);      /* teams.c */
 void api_imports_register(struct api *api, struct http_router *router);    /* imports.c */
 void api_people_register(struct api *api, struct http_router *router);     /* people.c */
+void api_sync_register(struct api *api, struct http_router *router);       /* sync.c */
+void api_person_register(struct api *api, struct http_router *router);     /* person.c */
 void api_static_register(struct api *api, struct http_router *router);     /* static.c, last */
 
 #endif

@@ -18,6 +18,7 @@
 #include "platform/platform.h"
 #include "store/store.h"
 #include "sync/import.h"
+#include "sync/provision.h"
 #include "util/log.h"
 #include "util/secret.h"
 #include "util/xmalloc.h"
@@ -113,7 +114,8 @@ static int serve(const struct config_values *cfg)
         platforms = (struct platform_source){ st, key, platform_ops_for };
         sync_env = (struct sync_env){ .st = st, .open_conn = platform_source_open_conn,
                                       .ctx = &platforms, .key = key };
-        if (api_jobs_register(api, pool) || sync_import_register(pool, &sync_env))
+        if (api_jobs_register(api, pool) || sync_import_register(pool, &sync_env) ||
+            sync_provision_register(pool, &sync_env))
             goto out;
         if (jobs_pool_handler_count(pool) > 0 && jobs_pool_start(pool))
             goto out;

@@ -462,6 +462,13 @@ static const struct store_ops sqlite_ops = {
     .team_mark_imported = store_sqlite_team_mark_imported,
     .team_member_upsert = store_sqlite_team_member_upsert,
     .team_members_prune = store_sqlite_team_members_prune,
+    .person_set_primary = store_sqlite_person_set_primary,
+    .person_sync_move = store_sqlite_person_sync_move,
+    .person_sync_history = store_sqlite_person_sync_history,
+    .sync_counts = store_sqlite_sync_counts,
+    .identity_set_secret = store_sqlite_identity_set_secret,
+    .identity_get_secret = store_sqlite_identity_get_secret,
+    .identity_delete = store_sqlite_identity_delete,
 };
 
 enum parley_err store_sqlite_open(const char *target, struct store *st)

@@ -184,4 +184,26 @@ enum parley_err store_sqlite_team_member_upsert(struct store *st, long long team
 enum parley_err store_sqlite_team_members_prune(struct store *st, long long team_id,
                                                 long long seen_before, long long *removed);
 
+/* sqlite_sync.c */
+enum parley_err store_sqlite_person_set_primary(struct store *st, long long org_id,
+                                                long long person_id, const char *platform,
+                                                long long now, int *changed);
+enum parley_err store_sqlite_person_sync_move(struct store *st, const struct store_sync_move *m,
+                                              long long now, enum store_sync_status *prev);
+enum parley_err store_sqlite_person_sync_history(struct store *st, long long org_id,
+                                                 long long person_id, long long before_id,
+                                                 int limit,
+                                                 enum parley_err (*fn)(
+                                                     const struct store_sync_event *, void *),
+                                                 void *arg);
+enum parley_err store_sqlite_sync_counts(struct store *st, long long org_id,
+                                         long long counts[STORE_SYNC_STATUS_COUNT]);
+enum parley_err store_sqlite_identity_set_secret(struct store *st, long long id,
+                                                 const unsigned char *secret, size_t len,
+                                                 long long now);
+enum parley_err store_sqlite_identity_get_secret(struct store *st, long long id,
+                                                 unsigned char **secret, size_t *len);
+enum parley_err store_sqlite_identity_delete(struct store *st, long long org_id, long long id,
+                                             int *removed);
+
 #endif

@@ -191,10 +191,28 @@ static const char schema_003[] =
     "ALTER TABLE teams ADD COLUMN last_imported_at INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE team_members ADD COLUMN seen_at INTEGER NOT NULL DEFAULT 0;";
 
+/* 004: user sync.  An identity may carry a secret (a guest account's
+ * password, a secretbox ciphertext); every sync status change of a person is
+ * kept with who made it and why.  Listing by status uses people_org_status
+ * (001). */
+static const char schema_004[] =
+    "ALTER TABLE identities ADD COLUMN secret BLOB;"
+    "CREATE TABLE person_sync_events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+    "  from_status TEXT NOT NULL,"
+    "  to_status TEXT NOT NULL,"
+    "  reason TEXT,"
+    "  actor TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX person_sync_events_person ON person_sync_events(person_id, id);";
+
 const struct store_sqlite_migration store_sqlite_migrations[] = {
     { 1, "initial schema", schema_001 },
     { 2, "per-org audit and job listing indexes", schema_002 },
     { 3, "people names and listing, identity slots, team imports", schema_003 },
+    { 4, "user sync: identity secrets, sync status history", schema_004 },
 };
 
 const int store_sqlite_migrations_count =

@@ -686,3 +686,117 @@ enum parley_err store_team_members_prune(struct store *st, long long team_id,
         return PARLEY_ERR_INVALID;
     return st->ops->team_members_prune(st, team_id, seen_before, removed ? removed : &dummy);
 }
+
+/* ---- user sync ---- */
+
+/* Stored names by status; "imported" is what a never-synced person has. */
+static const char *const sync_status_names[STORE_SYNC_STATUS_COUNT] = {
+    [STORE_SYNC_NOT_SYNCED] = "imported",   [STORE_SYNC_PENDING] = "pending",
+    [STORE_SYNC_PROVISIONING] = "provisioning", [STORE_SYNC_SYNCED] = "synced",
+    [STORE_SYNC_ERROR] = "error",           [STORE_SYNC_UNSYNCING] = "unsyncing",
+};
+
+const char *store_sync_status_name(enum store_sync_status status)
+{
+    return (unsigned)status < STORE_SYNC_STATUS_COUNT ? sync_status_names[status] : "imported";
+}
+
+enum parley_err store_sync_status_parse(const char *name, enum store_sync_status *out)
+{
+    if (!name || !out)
+        return PARLEY_ERR_INVALID;
+    if (strcmp(name, "not_synced") == 0 || strcmp(name, "unsynced") == 0) {
+        *out = STORE_SYNC_NOT_SYNCED;
+        return PARLEY_OK;
+    }
+    for (int i = 0; i < STORE_SYNC_STATUS_COUNT; i++) {
+        if (strcmp(name, sync_status_names[i]) == 0) {
+            *out = (enum store_sync_status)i;
+            return PARLEY_OK;
+        }
+    }
+    return PARLEY_ERR_INVALID;
+}
+
+enum parley_err store_person_set_primary(struct store *st, long long org_id, long long person_id,
+                                         const char *platform, long long now, int *changed)
+{
+    int dummy;
+
+    if (!st || (platform && !platform_valid(platform)))
+        return PARLEY_ERR_INVALID;
+    return st->ops->person_set_primary(st, org_id, person_id, platform, now,
+                                       changed ? changed : &dummy);
+}
+
+enum parley_err store_person_sync_move(struct store *st, const struct store_sync_move *m,
+                                       long long now, enum store_sync_status *prev)
+{
+    struct store_sync_move checked;
+    enum store_sync_status dummy;
+
+    if (!st || !m || (unsigned)m->to >= STORE_SYNC_STATUS_COUNT || (m->from & ~STORE_SYNC_ANY))
+        return PARLEY_ERR_INVALID;
+    checked = *m;
+    checked.actor = m->actor && *m->actor ? m->actor : "system";
+    return st->ops->person_sync_move(st, &checked, now, prev ? prev : &dummy);
+}
+
+void store_sync_event_clear(struct store_sync_event *e)
+{
+    if (!e)
+        return;
+    free(e->reason);
+    free(e->actor);
+    memset(e, 0, sizeof *e);
+}
+
+enum parley_err store_person_sync_history(struct store *st, long long org_id, long long person_id,
+                                          long long before_id, int limit,
+                                          enum parley_err (*fn)(const struct store_sync_event *,
+                                                                void *),
+                                          void *arg)
+{
+    if (!st || !fn || limit <= 0)
+        return PARLEY_ERR_INVALID;
+    if (limit > STORE_LIST_MAX)
+        limit = STORE_LIST_MAX;
+    return st->ops->person_sync_history(st, org_id, person_id, before_id, limit, fn, arg);
+}
+
+enum parley_err store_sync_counts(struct store *st, long long org_id,
+                                  long long counts[STORE_SYNC_STATUS_COUNT])
+{
+    if (!st || !counts)
+        return PARLEY_ERR_INVALID;
+    memset(counts, 0, STORE_SYNC_STATUS_COUNT * sizeof counts[0]);
+    return st->ops->sync_counts(st, org_id, counts);
+}
+
+enum parley_err store_identity_set_secret(struct store *st, long long id,
+                                          const unsigned char *secret, size_t len, long long now)
+{
+    if (!st || (!secret && len > 0) || (secret && len == 0))
+        return PARLEY_ERR_INVALID;
+    return st->ops->identity_set_secret(st, id, secret, len, now);
+}
+
+enum parley_err store_identity_get_secret(struct store *st, long long id, unsigned char **secret,
+                                          size_t *len)
+{
+    if (!st || !secret || !len)
+        return PARLEY_ERR_INVALID;
+    *secret = NULL;
+    *len = 0;
+    return st->ops->identity_get_secret(st, id, secret, len);
+}
+
+enum parley_err store_identity_delete(struct store *st, long long org_id, long long id,
+                                      int *removed)
+{
+    int dummy;
+
+    if (!st)
+        return PARLEY_ERR_INVALID;
+    return st->ops->identity_delete(st, org_id, id, removed ? removed : &dummy);
+}

@@ -379,4 +379,90 @@ enum parley_err store_team_member_upsert(struct store *st, long long team_id, lo
 enum parley_err store_team_members_prune(struct store *st, long long team_id,
                                          long long seen_before, long long *removed);
 
+/* ---- user sync: primary platform, sync status and its history, secondary accounts ----
+ *
+ * An admin chooses each person's primary platform; syncing gives them a
+ * secondary account on the other platform (an identity of kind "guest" on
+ * Microsoft or "interop" on Google, see docs/sync.md).  The sync status
+ * moves only through store_person_sync_move, which checks where it comes
+ * from (so two workers or an admin and a worker never overwrite each
+ * other's move) and records every change in the person's history. */
+
+enum store_sync_status {
+    STORE_SYNC_NOT_SYNCED,     /* "imported": never synced, or unsynced */
+    STORE_SYNC_PENDING,        /* a sync was asked for; its job is queued */
+    STORE_SYNC_PROVISIONING,   /* the job is creating the secondary account (or retrying) */
+    STORE_SYNC_SYNCED,         /* the secondary account exists and Parley can act as it */
+    STORE_SYNC_ERROR,          /* failed for good; the reason says why; the admin may retry */
+    STORE_SYNC_UNSYNCING,      /* the secondary account is being removed */
+};
+#define STORE_SYNC_STATUS_COUNT 6
+/* A set of statuses for store_person_sync_move. */
+#define STORE_SYNC_BIT(status) (1u << (status))
+#define STORE_SYNC_ANY ((1u << STORE_SYNC_STATUS_COUNT) - 1)
+
+/* The stored name ("imported", "pending", ...; STORE_SYNC_NOT_SYNCED is
+ * "imported", the value the people listing filters on) and back:
+ * PARLEY_ERR_INVALID for an unknown name ("not_synced" and the legacy
+ * "unsynced" both parse as STORE_SYNC_NOT_SYNCED). */
+const char *store_sync_status_name(enum store_sync_status status);
+enum parley_err store_sync_status_parse(const char *name, enum store_sync_status *out);
+
+/* Set the primary platform of PERSON_ID in ORG_ID ("microsoft", "google", or
+ * NULL to clear it).  *changed (may be NULL): 1 when it was different. */
+enum parley_err store_person_set_primary(struct store *st, long long org_id, long long person_id,
+                                         const char *platform, long long now, int *changed);
+
+struct store_sync_move {
+    long long org_id;
+    long long person_id;
+    unsigned from;             /* the statuses it may move from (STORE_SYNC_BIT | ...) */
+    enum store_sync_status to;
+    const char *reason;        /* kept as status_reason; NULL clears it */
+    const char *actor;         /* "admin:a@x", "system": recorded in the history */
+};
+/* Move the person's sync status to M->to when it is one of M->from, with a
+ * history row (from, to, reason, actor).  When it already is M->to, only the
+ * reason is updated and no history is written.  *prev (may be NULL) gets the
+ * status found.  PARLEY_ERR_CONFLICT: the status is not in M->from (nothing
+ * changed); PARLEY_ERR_NOT_FOUND: no such person in the org. */
+enum parley_err store_person_sync_move(struct store *st, const struct store_sync_move *m,
+                                       long long now, enum store_sync_status *prev);
+
+struct store_sync_event {
+    long long id;
+    long long person_id;
+    enum store_sync_status from;
+    enum store_sync_status to;
+    char *reason;              /* may be NULL */
+    char *actor;
+    long long created_at;
+};
+void store_sync_event_clear(struct store_sync_event *e);
+/* The person's status changes, newest first, at most LIMIT (clamped to
+ * STORE_LIST_MAX) with id < BEFORE_ID (0: from the newest).  FN as for
+ * store_audit_list. */
+enum parley_err store_person_sync_history(struct store *st, long long org_id, long long person_id,
+                                          long long before_id, int limit,
+                                          enum parley_err (*fn)(const struct store_sync_event *,
+                                                                void *),
+                                          void *arg);
+
+/* How many people of ORG_ID have each status: COUNTS[status] for every
+ * status (one indexed pass, for the Hub's summary). */
+enum parley_err store_sync_counts(struct store *st, long long org_id,
+                                  long long counts[STORE_SYNC_STATUS_COUNT]);
+
+/* The secret of identity ID (a guest account's password, encrypted by the
+ * caller with util/secret.h): set (SECRET NULL clears it) and read (*secret
+ * new, NULL when there is none).  PARLEY_ERR_NOT_FOUND: no such identity. */
+enum parley_err store_identity_set_secret(struct store *st, long long id,
+                                          const unsigned char *secret, size_t len, long long now);
+enum parley_err store_identity_get_secret(struct store *st, long long id, unsigned char **secret,
+                                          size_t *len);
+/* Remove identity ID of a person of ORG_ID; *removed (may be NULL): 1 when
+ * it existed. */
+enum parley_err store_identity_delete(struct store *st, long long org_id, long long id,
+                                      int *removed);
+
 #endif

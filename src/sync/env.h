@@ -4,13 +4,15 @@
  * starts them (parley serve) hands over the store and a function that opens
  * an org's connection to a platform.  The hub passes
  * platform_source_open_conn (platform/connection.h) with its struct
- * platform_source; tests pass a fake connector. */
+ * platform_source; tests pass a fake connector.  User sync also gets the
+ * master key, to keep guest account passwords encrypted. */
 #ifndef PARLEY_SYNC_ENV_H
 #define PARLEY_SYNC_ENV_H
 
 #include "platform/platform.h"
 #include "util/err.h"
 
+struct secret_key;
 struct store;
 
 struct sync_env {
@@ -22,6 +24,10 @@ struct sync_env {
                                  const struct platform_ops **ops, struct platform_conn **conn,
                                  struct platform_error *err);
     void *ctx;                      /* handed to open_conn */
+    /* The master key (util/secret.h) under which user sync keeps the
+     * passwords of Microsoft guest accounts; borrowed.  Needed by
+     * sync_provision_register, not by the imports. */
+    const struct secret_key *key;
 };
 
 #endif

@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "sync/job.h"
 #include "util/clock.h"
-#include "util/json.h"
 #include "util/log.h"
 
 /* ---- starting and ending an attempt ---- */
@@ -207,17 +207,10 @@ enum parley_err sync_import_run_progress(struct import_run *ir)
     return rc;
 }
 
-/* One audit event for the import: by whoever asked for it, DETAILS as text. */
+/* One audit event for the import, by whoever asked for it, on the platform. */
 static enum parley_err audit(struct import_run *ir, const json_t *details)
 {
-    const char *actor = json_get_str(job_run_payload(ir->job), "requested_by");
-    char *text = json_to_string(details);
-    enum parley_err rc;
-
-    rc = store_audit_add(ir->st, ir->org_id, actor && *actor ? actor : "system",
-                         job_run_kind(ir->job), ir->platform, text);
-    free(text);
-    return rc;
+    return sync_job_audit(ir->job, NULL, ir->platform, details);
 }
 
 enum parley_err sync_import_run_finish(struct import_run *ir, const json_t *extra)
@@ -239,27 +232,6 @@ enum parley_err sync_import_run_finish(struct import_run *ir, const json_t *extr
 
 /* ---- failures ---- */
 
-/* Worth another attempt?  The connector says so when it filled ERR;
- * otherwise (a store error, say) everything is but bad input and refusals. */
-static int is_retryable(const struct import_run *ir, enum parley_err rc)
-{
-    if (ir->err.code != PARLEY_OK)
-        return ir->err.retryable;
-    switch (rc) {
-    case PARLEY_ERR_INVALID:
-    case PARLEY_ERR_BAD_JSON:
-    case PARLEY_ERR_NOT_FOUND:
-    case PARLEY_ERR_AUTH:
-    case PARLEY_ERR_FORBIDDEN:
-    case PARLEY_ERR_TLS:
-    case PARLEY_ERR_UNSUPPORTED:
-    case PARLEY_ERR_CRYPTO:
-        return 0;
-    default:
-        return 1;
-    }
-}
-
 enum parley_err sync_import_run_fail(struct import_run *ir, enum parley_err rc)
 {
     const char *message = ir->err.message[0] ? ir->err.message : parley_strerror(rc);
@@ -268,7 +240,7 @@ enum parley_err sync_import_run_fail(struct import_run *ir, enum parley_err rc)
     /* Our own stop (shutdown, lost lease, store error): the pool handles it. */
     if (ir->stop_rc != PARLEY_OK)
         return ir->stop_rc;
-    if (is_retryable(ir, rc)) {
+    if (sync_job_retryable(&ir->err, rc)) {
         if (ir->err.retry_after_ms > 0)
             job_run_retry_after(ir->job, ir->err.retry_after_ms);
         job_run_set_error(ir->job, message);

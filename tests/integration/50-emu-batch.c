@@ -203,7 +203,7 @@ static json_t *many(size_t n)
 {
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {
-        char id[16];
+        char id[32];
         snprintf(id, sizeof id, "r%zu", i);
         json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "id", id, "method", "GET",
                                               "url", "/users?$top=1"));

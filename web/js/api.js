@@ -68,4 +68,15 @@ export const api = {
   jobs: (id, kind, limit) => request('GET', `${org(id)}/jobs${query({ kind, limit })}`),
   job: (jobId) => request('GET', `/api/jobs/${jobId}`),
   people: (id, params) => request('GET', `${org(id)}/people${query(params)}`),
+  person: (id, personId) => request('GET', `${org(id)}/people/${personId}`),
+  setPrimary: (id, personId, platform) =>
+    request('PATCH', `${org(id)}/people/${personId}`, { primary_platform: platform }),
+  syncPerson: (id, personId) => request('POST', `${org(id)}/people/${personId}/sync`, {}),
+  unsyncPerson: (id, personId) => request('POST', `${org(id)}/people/${personId}/unsync`, {}),
+  // SELECTION: {ids: [...]}, {filter: {q, status, platform}} or {all: true}.
+  setPrimaryMany: (id, selection, platform) =>
+    request('POST', `${org(id)}/people/primary`, { ...selection, primary_platform: platform }),
+  syncMany: (id, selection) => request('POST', `${org(id)}/sync`, selection),
+  unsyncMany: (id, selection) => request('POST', `${org(id)}/unsync`, selection),
+  syncSummary: (id) => request('GET', `${org(id)}/sync/summary`),
 };

@@ -242,7 +242,7 @@ static int setup(void **state)
     if (store_open(f->path, &f->st) != PARLEY_OK || store_migrate(f->st, NULL) != PARLEY_OK ||
         store_org_ensure(f->st, "acme", &f->org, NULL) != PARLEY_OK)
         return -1;
-    f->env = (struct sync_env){ f->st, fake_open_conn, &f->world };
+    f->env = (struct sync_env){ .st = f->st, .open_conn = fake_open_conn, .ctx = &f->world };
     f->pool = jobs_pool_new(f->st, &cfg);
     if (sync_import_register(f->pool, &f->env) != PARLEY_OK ||
         jobs_pool_start(f->pool) != PARLEY_OK)

@@ -18,10 +18,16 @@ const ACTIONS = {
   'import.start': 'Started an import',
   'import.microsoft.teams': 'Imported Microsoft Teams users',
   'import.google.users': 'Imported Google users',
+  'sync.request.sync': 'Asked to sync people',
+  'sync.request.unsync': 'Asked to unsync people',
+  'sync.request.primary': 'Changed primary platforms',
+  'sync.provision': 'Synced a person',
+  'sync.unsync': 'Unsynced a person',
 };
 
 // A line under the event for the details an admin cares about: an import's
-// counts or its error, a connection test's outcome.
+// counts or its error, a connection test's outcome, a sync request's counts,
+// the account a sync made.
 function summary(d) {
   if (!d || typeof d !== 'object') return null;
   if (d.error) return h('span', { class: 'event-detail event-error' }, d.error);
@@ -31,6 +37,13 @@ function summary(d) {
     const counts = parts.length ? `: ${parts.join(', ')}` : '';
     return h('span', { class: 'event-detail muted' }, `${d.fetched} fetched${counts}`);
   }
+  if ('selected' in d) {
+    const to = d.platform ? ` to ${d.platform === 'google' ? 'Google Chat' : 'Microsoft Teams'}` : '';
+    return h('span', { class: 'event-detail muted' },
+      `${d.changed} of ${d.selected} ${d.selected === 1 ? 'person' : 'people'}${to}` +
+      (d.skipped ? `, ${d.skipped} skipped` : ''));
+  }
+  if (d.login) return h('span', { class: 'event-detail muted' }, d.login);
   if (d.ok === false) return h('span', { class: 'event-detail event-error' }, `failed (${d.code})`);
   if (d.ok === true) return h('span', { class: 'event-detail muted' }, 'worked');
   return null;

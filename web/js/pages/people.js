@@ -4,6 +4,7 @@
 
 import { api } from '../api.js';
 import { h, mount } from '../dom.js';
+import { STATUSES } from './sync-row.js';
 
 const PLATFORM_LABELS = { microsoft: 'Teams', google: 'Google Chat' };
 const SEARCH_DELAY_MS = 250;
@@ -13,7 +14,7 @@ function row(p) {
     h('td', {}, p.display_name || '—'),
     h('td', { class: 'cell-email' }, p.email),
     h('td', {}, p.platforms.map((k) => h('span', { class: `badge badge-${k}` }, PLATFORM_LABELS[k] || k))),
-    h('td', {}, h('span', { class: 'status' }, p.sync_status)));
+    h('td', {}, h('span', { class: 'status' }, STATUSES[p.sync_status] || p.sync_status)));
 }
 
 // The people card; reload() shows the first page again (after an import).

@@ -1,27 +1,14 @@
 // pages/users.js - the Users page: a tab strip whose tabs are listed in
-// TABS.  A later feature plugs in by adding an entry { id, label, render }
-// where render(panel, ctx) fills the tab's panel.
+// TABS ("Import users", "Sync users").  A feature plugs in by adding an
+// entry { id, label, render } where render(panel, ctx) fills the tab's panel.
 
-import { h, mount } from '../dom.js';
 import { renderTabbedPage } from '../tabs.js';
 import * as importTab from './import.js';
-
-function placeholder(title, text) {
-  return (panel) => mount(panel,
-    h('div', { class: 'empty' },
-      h('h2', {}, title),
-      h('p', { class: 'muted' }, text)));
-}
+import * as syncTab from './sync.js';
 
 const TABS = [
   { id: 'import', label: 'Import users', render: importTab.render },
-  {
-    id: 'sync',
-    label: 'Sync users',
-    render: placeholder('Sync users',
-      'Keep a Google group or an Entra ID group in sync automatically. This arrives with ' +
-      'Directory Sync.'),
-  },
+  { id: 'sync', label: 'Sync users', render: syncTab.render },
 ];
 
 export function render(main, ctx, rest) {

@@ -1,0 +1,205 @@
+/* bench_util.c - see bench_util.h. */
+#include "lib/bench_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "lib/harness.h"
+#include "util/buf.h"
+#include "util/xmalloc.h"
+
+/* ---- /proc ---- */
+
+/* The number after "FIELD:" at the start of a line of /proc/PID/FILE, or -1. */
+static double proc_field(int pid, const char *file, const char *field)
+{
+    char path[64], key[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", pid, file);
+    int len = snprintf(key, sizeof key, "%s:", field);
+    char *text = harness_read_file(path);
+    const char *p = text;
+    double value = -1;
+
+    while (p && *p && strncmp(p, key, (size_t)len) != 0) {
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    if (p && *p)
+        value = atof(p + len);
+    free(text);
+    return value;
+}
+
+double bench_proc_mem_mib(int pid, const char *field)
+{
+    double kib = proc_field(pid, "status", field);
+    return kib < 0 ? -1 : kib / 1024.0;
+}
+
+double bench_proc_io_mib(int pid, const char *field)
+{
+    double bytes = proc_field(pid, "io", field);
+    return bytes < 0 ? -1 : bytes / (1024.0 * 1024.0);
+}
+
+int bench_proc_reset_peak(int pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/clear_refs", pid);
+    FILE *f = fopen(path, "w");
+    int rc = -1;
+
+    if (!f)
+        return -1;
+    if (fputs("5", f) >= 0)
+        rc = 0;
+    return fclose(f) == 0 ? rc : -1;
+}
+
+long long bench_proc_cpu_ms(int pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    char *stat = harness_read_file(path);
+    /* The command name (field 2) may hold spaces: count fields after its ')'. */
+    const char *p = stat ? strrchr(stat, ')') : NULL;
+    unsigned long long utime = 0, stime = 0;
+    long long ms = -1;
+
+    if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
+                    &stime) == 2)
+        ms = (long long)((utime + stime) * 1000ULL / (unsigned long long)sysconf(_SC_CLK_TCK));
+    free(stat);
+    return ms;
+}
+
+/* ---- running a command ---- */
+
+int bench_run(const char *const argv[], const char *const env[], const char *log_path,
+              int timeout_ms)
+{
+    struct harness_proc *p = harness_proc_start(argv, env, log_path);
+    /* Signal 0 sends nothing: this only waits for the exit. */
+    int status = p ? harness_proc_stop(p, 0, timeout_ms) : -1;
+
+    harness_proc_free(p);
+    if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "bench: %s %s failed (status %d); see %s\n", argv[0],
+                argv[1] ? argv[1] : "", status, log_path ? log_path : "its output");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- keep-alive GET ---- */
+
+struct bench_getter {
+    CURL *curl;
+    struct curl_slist *headers;
+    struct buf body;
+};
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
+{
+    buf_append(ctx, data, size * nmemb);
+    return size * nmemb;
+}
+
+struct bench_getter *bench_getter_new(const char *ca_file, const char *bearer)
+{
+    struct bench_getter *g = xcalloc(1, sizeof *g);
+
+    g->body = (struct buf)BUF_INIT;
+    g->curl = curl_easy_init();
+    if (!g->curl) {
+        bench_getter_free(g);
+        return NULL;
+    }
+    if (bearer) {
+        char *auth = xasprintf("Authorization: Bearer %s", bearer);
+        g->headers = curl_slist_append(g->headers, auth);
+        free(auth);
+    }
+    if (ca_file)
+        curl_easy_setopt(g->curl, CURLOPT_CAINFO, ca_file);
+    curl_easy_setopt(g->curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(g->curl, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(g->curl, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(g->curl, CURLOPT_HTTPHEADER, g->headers);
+    curl_easy_setopt(g->curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(g->curl, CURLOPT_WRITEDATA, &g->body);
+    return g;
+}
+
+void bench_getter_free(struct bench_getter *g)
+{
+    if (!g)
+        return;
+    curl_slist_free_all(g->headers);
+    if (g->curl)
+        curl_easy_cleanup(g->curl);
+    buf_free(&g->body);
+    free(g);
+}
+
+long bench_get(struct bench_getter *g, const char *url)
+{
+    long status = 0;
+
+    buf_reset(&g->body);
+    curl_easy_setopt(g->curl, CURLOPT_URL, url);
+    if (curl_easy_perform(g->curl) == CURLE_OK)
+        curl_easy_getinfo(g->curl, CURLINFO_RESPONSE_CODE, &status);
+    return status;
+}
+
+const char *bench_getter_body(const struct bench_getter *g)
+{
+    return buf_str(&g->body);
+}
+
+size_t bench_getter_body_len(const struct bench_getter *g)
+{
+    return g->body.len;
+}
+
+/* ---- reading JSON text without parsing it ---- */
+
+char *bench_json_str_field(const char *body, const char *key)
+{
+    char *pattern = xasprintf("\"%s\":", key);
+    const char *p = strstr(body, pattern);
+    char *value = NULL;
+
+    if (p) {
+        p += strlen(pattern);
+        p += strspn(p, " \t\r\n");
+    }
+    if (p && *p == '"') {
+        size_t len = strcspn(++p, "\"");
+        value = xmalloc(len + 1);
+        size_t n = 0;
+        for (size_t i = 0; i < len; i++) {
+            if (p[i] == '\\' && i + 1 < len && p[i + 1] == '/')
+                continue;
+            value[n++] = p[i];
+        }
+        value[n] = '\0';
+    }
+    free(pattern);
+    return value;
+}
+
+size_t bench_count(const char *body, const char *needle)
+{
+    size_t n = 0, len = strlen(needle);
+
+    for (const char *p = strstr(body, needle); p; p = strstr(p + len, needle))
+        n++;
+    return n;
+}
