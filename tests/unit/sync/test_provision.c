@@ -342,6 +342,16 @@ static char *status_of(struct fixture *f, long long id)
     return status;
 }
 
+static enum parley_err print_job(const struct store_job *job, void *arg)
+{
+    (void)arg;
+    fprintf(stderr, "job %lld %s %s attempts %d/%d not_before %lld lease %s error %s\n",
+            job->id, job->kind, store_job_state_name(job->state), job->attempts,
+            job->max_attempts, job->not_before, job->lease_owner ? job->lease_owner : "-",
+            job->last_error ? job->last_error : "-");
+    return PARLEY_OK;
+}
+
 /* Wait (up to a minute) until the person's status is one of the settled
  * ones: synced, error or imported. */
 static void wait_settled(struct fixture *f, long long id, const char *expect)
@@ -358,6 +368,10 @@ static void wait_settled(struct fixture *f, long long id, const char *expect)
         free(status);
         clock_sleep_ms(5);
     }
+    char *status = status_of(f, id);
+    fprintf(stderr, "person %lld is still %s; jobs:\n", id, status);
+    free(status);
+    store_job_list(f->st, 0, NULL, 50, print_job, NULL);
     fail_msg("person %lld never settled", id);
 }
 
