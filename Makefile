@@ -93,10 +93,11 @@ $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	$(call SAY,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libparley.a
+# Unit tests link tests/lib/test_tls.o (test certificates) besides libparley.a.
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/obj/tests/lib/test_tls.o $(BUILD)/libparley.a
 	@mkdir -p $(dir $@)
 	$(call SAY,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/libparley.a $(LDFLAGS) $(LDLIBS) $(TEST_LIBS)
+	$(Q)$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/obj/tests/lib/test_tls.o $(BUILD)/libparley.a $(LDFLAGS) $(LDLIBS) $(TEST_LIBS)
 
 $(BUILD)/tests/integration/%: tests/integration/%.c $(ITEST_LIB_OBJ) $(BUILD)/libparley.a
 	@mkdir -p $(dir $@)

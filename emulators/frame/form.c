@@ -7,37 +7,13 @@
 
 #include <openssl/evp.h>
 
+#include "util/url.h"
 #include "util/xmalloc.h"
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Decode LEN bytes of S (form encoding) into a new string. */
 static char *decode(const char *s, size_t len)
 {
-    char *out = xmalloc(len + 1);
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '+') {
-            out[n++] = ' ';
-        } else if (s[i] == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 &&
-                   hexval(s[i + 2]) >= 0) {
-            out[n++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-            i += 2;
-        } else {
-            out[n++] = s[i];
-        }
-    }
-    out[n] = '\0';
-    return out;
+    return url_decode(s, len, URL_DECODE_FORM);
 }
 
 char *emu_form_get(const char *body, size_t len, const char *key)

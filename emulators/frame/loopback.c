@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 
 #include "frame/frame.h"
+#include "util/url.h"
 #include "util/xmalloc.h"
 
 #define CALL_TIMEOUT_MS 60000
@@ -66,17 +67,11 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
  * (callers send queries unencoded, as graph-js does: "userType eq 'Guest'"). */
 static char *make_url(const char *origin, const char *target)
 {
-    static const char hex[] = "0123456789ABCDEF";
+    /* Printable ASCII but space and "<>\^`{|}# stays as it is. */
+    static const char keep[] = "!$%&'()*+,-./:;=?@[]_~";
     struct buf b = BUF_INIT;
     buf_printf(&b, "%s", origin);
-    for (const unsigned char *p = (const unsigned char *)target; *p; p++) {
-        if (*p <= 0x20 || *p >= 0x7f || strchr("\"<>\\^`{|}#", *p)) {
-            char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-            buf_append(&b, esc, 3);
-        } else {
-            buf_append(&b, p, 1);
-        }
-    }
+    url_encode(&b, target, keep);
     return buf_steal(&b);
 }
 

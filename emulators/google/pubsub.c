@@ -173,10 +173,56 @@ static char *split_verb(const char *segment, const char **verb)
     return colon ? xstrndup(segment, (size_t)(colon - segment)) : xstrdup(segment);
 }
 
+/* Makes a resource NAME for a PUT with BODY; NULL after a 4xx. */
+typedef json_t *make_fn(struct http_req *req, struct gemu_state *st, const char *name,
+                        const json_t *body);
+
+/* The methods topics and subscriptions share, on the resource NAME in MAP:
+ * PUT creates it with MAKE (409 when it exists), GET returns it, DELETE
+ * removes it (and NAME from ALSO, when not NULL); a missing one is 404
+ * NOT_FOUND.  Returns the resource when REQ is another method (a custom VERB)
+ * for the caller to answer, NULL when REQ is answered.  State locked. */
+static json_t *common_method(struct http_req *req, struct gemu_state *st, json_t *map,
+                             json_t *also, const char *name, const char *verb,
+                             const json_t *body, make_fn *make, const char *not_found)
+{
+    const char *method = http_req_method(req);
+    json_t *res = json_object_get(map, name);
+
+    if (strcmp(method, "PUT") == 0 && !verb) {
+        if (res) {
+            gemu_reply_error(req, A, 409, NULL, "Resource already exists in the project.");
+        } else if ((res = make(req, st, name, body))) {
+            json_object_set_new(map, name, res);
+            emu_reply_json(req, 200, json_incref(res));
+        }
+    } else if (!res) {
+        gemu_reply_error(req, A, 404, NULL, not_found);
+    } else if (strcmp(method, "GET") == 0 && !verb) {
+        emu_reply_json(req, 200, json_incref(res));
+    } else if (strcmp(method, "DELETE") == 0 && !verb) {
+        json_object_del(map, name);
+        if (also)
+            json_object_del(also, name);
+        emu_reply_json(req, 200, json_object());
+    } else {
+        return res;
+    }
+    return NULL;
+}
+
+static json_t *new_topic(struct http_req *req, struct gemu_state *st, const char *name,
+                         const json_t *body)
+{
+    (void)req;
+    (void)st;
+    (void)body;
+    return json_pack("{s:s}", "name", name);
+}
+
 static void on_topic(struct http_req *req, void *ctx)
 {
     struct emu_google *g = ctx;
-    const char *method = http_req_method(req);
     const char *verb;
     char *short_name = split_verb(http_req_param(req, "topic"), &verb);
     char *name = full_name(req, "topics", short_name);
@@ -184,23 +230,11 @@ static void on_topic(struct http_req *req, void *ctx)
 
     if (begin(req, g))
         goto done;
-    json_t *topic = json_object_get(g->st->topics, name);
-    if (strcmp(method, "PUT") == 0 && !verb) {
-        if (topic) {
-            gemu_reply_error(req, A, 409, NULL, "Resource already exists in the project.");
-        } else {
-            topic = json_pack("{s:s}", "name", name);
-            json_object_set_new(g->st->topics, name, topic);
-            emu_reply_json(req, 200, json_incref(topic));
-        }
-    } else if (!topic) {
-        gemu_reply_error(req, A, 404, NULL, "Resource not found");
-    } else if (strcmp(method, "GET") == 0 && !verb) {
-        emu_reply_json(req, 200, json_incref(topic));
-    } else if (strcmp(method, "DELETE") == 0 && !verb) {
-        json_object_del(g->st->topics, name);
-        emu_reply_json(req, 200, json_object());
-    } else if (strcmp(method, "POST") == 0 && verb && strcmp(verb, "publish") == 0 &&
+    json_t *topic = common_method(req, g->st, g->st->topics, NULL, name, verb, NULL, new_topic,
+                                  "Resource not found");
+    if (!topic) {
+        /* answered */
+    } else if (strcmp(http_req_method(req), "POST") == 0 && verb && strcmp(verb, "publish") == 0 &&
                (body = http_req_json_or_400(req))) {
         json_t *ids = json_array(), *m;
         size_t i;
@@ -272,22 +306,11 @@ static void on_subscription(struct http_req *req, void *ctx)
         goto done;
     if (begin(req, g))
         goto done;
-    json_t *sub = json_object_get(g->st->pubsub_subs, name);
-    if (strcmp(method, "PUT") == 0 && !verb) {
-        if (sub) {
-            gemu_reply_error(req, A, 409, NULL, "Resource already exists in the project.");
-        } else if ((sub = new_subscription(req, g->st, name, body))) {
-            json_object_set_new(g->st->pubsub_subs, name, sub);
-            emu_reply_json(req, 200, json_incref(sub));
-        }
-    } else if (!sub) {
-        gemu_reply_error(req, A, 404, NULL, "Resource not found (resource=subscription).");
-    } else if (strcmp(method, "GET") == 0 && !verb) {
-        emu_reply_json(req, 200, json_incref(sub));
-    } else if (strcmp(method, "DELETE") == 0 && !verb) {
-        json_object_del(g->st->pubsub_subs, name);
-        json_object_del(g->st->pull_queues, name);
-        emu_reply_json(req, 200, json_object());
+    json_t *sub = common_method(req, g->st, g->st->pubsub_subs, g->st->pull_queues, name, verb,
+                                body, new_subscription,
+                                "Resource not found (resource=subscription).");
+    if (!sub) {
+        /* answered */
     } else if (strcmp(method, "POST") == 0 && verb && strcmp(verb, "modifyPushConfig") == 0) {
         json_t *config = json_object_get(body, "pushConfig");
         json_object_set_new(sub, "pushConfig", config ? json_deep_copy(config) : json_object());

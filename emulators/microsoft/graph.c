@@ -10,6 +10,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/json.h"
+#include "util/url.h"
 #include "util/xmalloc.h"
 
 /* ---- errors ---- */
@@ -105,6 +106,28 @@ int ms_query_need_eventual(struct http_req *req, const struct ms_query *q)
     emu_reply_error(req, 400, "Request_UnsupportedQuery",
                     "Count is not supported without the ConsistencyLevel:eventual header.");
     return -1;
+}
+
+int ms_query_list(struct http_req *req, int def_top, int max_top, struct ms_query *q,
+                  struct ms_filter **filter, long long *after)
+{
+    *after = 0;
+    if (ms_query_parse(req, def_top, max_top, q) || ms_query_need_eventual(req, q) ||
+        (filter && ms_filter_compile(req, q->filter, filter)))
+        return -1;
+    if (q->skiptoken && ms_token_decode(q->skiptoken, after) != 0) {
+        emu_reply_error(req, 400, "Request_BadRequest", "The $skiptoken is malformed.");
+        return -1;
+    }
+    return 0;
+}
+
+void ms_reply_not_found(struct http_req *req, const char *id)
+{
+    char *msg = xasprintf("Resource '%s' does not exist or one of its queried reference-property "
+                          "objects are not present.", id);
+    emu_reply_error(req, 404, "Request_ResourceNotFound", msg);
+    free(msg);
 }
 
 /* ---- $filter ---- */
@@ -325,15 +348,7 @@ char *ms_graph_context(struct ms *ms, const char *what)
 
 static void append_escaped(struct buf *b, const char *s)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (isalnum(*p) || strchr("-._~$,:@/()'", *p)) {
-            buf_append(b, p, 1);
-        } else {
-            char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-            buf_append(b, esc, 3);
-        }
-    }
+    url_encode(b, s, URL_UNRESERVED "$,:@/()'");
 }
 
 static char *next_link(struct ms *ms, struct http_req *req, const char *token)

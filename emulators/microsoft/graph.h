@@ -30,9 +30,20 @@ int ms_query_parse(struct http_req *req, int def_top, int max_top, struct ms_que
  * 400 Request_UnsupportedQuery and returns -1 when it is missing. */
 int ms_query_need_eventual(struct http_req *req, const struct ms_query *q);
 
+struct ms_filter;
+/* The options of a list of directory objects: ms_query_parse, then
+ * ConsistencyLevel for $count, then (with FILTER) the $filter compiled into
+ * *FILTER, then the $skiptoken's value into *AFTER (0 without one).  Answers
+ * 400 and returns -1 at the first that fails. */
+int ms_query_list(struct http_req *req, int def_top, int max_top, struct ms_query *q,
+                  struct ms_filter **filter, long long *after);
+
+/* Reply 404 Request_ResourceNotFound naming ID, as Graph does for an unknown
+ * user or group. */
+void ms_reply_not_found(struct http_req *req, const char *id);
+
 /* A compiled $filter: a conjunction of `prop eq 'v'`, `prop eq true|false`,
  * `startswith(prop,'v')` and `resourceProvisioningOptions/Any(x:x eq 'Team')`. */
-struct ms_filter;
 /* NULL TEXT gives a filter that matches everything.  Answers 400 and returns
  * -1 on syntax Graph would refuse or the emulator does not support. */
 int ms_filter_compile(struct http_req *req, const char *text, struct ms_filter **out);

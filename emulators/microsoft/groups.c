@@ -17,31 +17,18 @@
 #define GROUPS_MAX_TOP 999
 #define DELTA_PAGE 50
 
-static void not_found(struct http_req *req, const char *id)
-{
-    char *msg = xasprintf("Resource '%s' does not exist or one of its queried reference-property "
-                          "objects are not present.", id);
-    emu_reply_error(req, 404, "Request_ResourceNotFound", msg);
-    free(msg);
-}
-
 /* Offset-paged list of groups (TEAMS_ONLY: teams, as /teams). */
 static void list_groups(struct ms *ms, struct http_req *req, int teams_only)
 {
     struct ms_caller caller;
     struct ms_query q;
     struct ms_filter *filter = NULL;
-    long long offset = 0;
+    long long offset;
     char *next = NULL;
 
     if (ms_auth_check(ms, req, MS_ACCESS_ANY, &caller) ||
-        ms_query_parse(req, GROUPS_DEFAULT_TOP, GROUPS_MAX_TOP, &q) ||
-        ms_query_need_eventual(req, &q) || ms_filter_compile(req, q.filter, &filter))
+        ms_query_list(req, GROUPS_DEFAULT_TOP, GROUPS_MAX_TOP, &q, &filter, &offset))
         goto out;
-    if (q.skiptoken && ms_token_decode(q.skiptoken, &offset) != 0) {
-        emu_reply_error(req, 400, "Request_BadRequest", "The $skiptoken is malformed.");
-        goto out;
-    }
     json_t *values = json_array();
     long long count = 0, seen = 0;
     ms_state_lock(ms->st);
@@ -99,7 +86,7 @@ static void get_group(struct ms *ms, struct http_req *req, int team)
         ms_reply_entity(ms, req, 200, team ? "teams" : "groups",
                         ms_select(body, http_req_query(req, "$select")));
     else
-        not_found(req, id);
+        ms_reply_not_found(req, id);
 }
 
 static void on_group(struct http_req *req, void *ctx)
@@ -118,22 +105,18 @@ static void list_members(struct ms *ms, struct http_req *req, int team)
 {
     struct ms_caller caller;
     struct ms_query q;
-    long long offset = 0;
+    long long offset;
     char *next = NULL;
     const char *id = http_req_param(req, "id");
 
     if (ms_auth_check(ms, req, MS_ACCESS_ANY, &caller) ||
-        ms_query_parse(req, 100, GROUPS_MAX_TOP, &q) || ms_query_need_eventual(req, &q))
+        ms_query_list(req, 100, GROUPS_MAX_TOP, &q, NULL, &offset))
         return;
-    if (q.skiptoken && ms_token_decode(q.skiptoken, &offset) != 0) {
-        emu_reply_error(req, 400, "Request_BadRequest", "The $skiptoken is malformed.");
-        return;
-    }
     ms_state_lock(ms->st);
     struct ms_group *g = ms_group_find(ms->st, id);
     if (!g || (team && !g->is_team)) {
         ms_state_unlock(ms->st);
-        not_found(req, id);
+        ms_reply_not_found(req, id);
         return;
     }
     json_t *values = json_array();
@@ -181,7 +164,7 @@ static void on_joined_teams(struct http_req *req, void *ctx)
     if (values)
         ms_reply_collection(ms, req, "teams", values, -1, NULL);
     else
-        not_found(req, id);
+        ms_reply_not_found(req, id);
 }
 
 /* ---- delta ----

@@ -229,21 +229,6 @@ static void on_list(struct http_req *req, void *ctx)
     ms_reply_collection(ms, req, "subscriptions", values, -1, NULL);
 }
 
-static void on_get(struct http_req *req, void *ctx)
-{
-    struct ms *ms = ctx;
-    struct ms_caller caller;
-
-    if (ms_auth_check(ms, req, MS_ACCESS_ANY, &caller))
-        return;
-    ms_state_lock(ms->st);
-    struct ms_subscription *sub = find_own(ms, req, &caller);
-    json_t *entity = sub ? repr(sub) : NULL;
-    ms_state_unlock(ms->st);
-    if (entity)
-        ms_reply_entity(ms, req, 200, "subscriptions", entity);
-}
-
 static void on_patch(struct http_req *req, void *ctx)
 {
     struct ms *ms = ctx;
@@ -277,36 +262,45 @@ out:
     json_decref(body);
 }
 
-static void on_reauthorize(struct http_req *req, void *ctx)
+/* GET, reauthorize and DELETE of one of the caller's own subscriptions
+ * (404 for anyone else's). */
+enum own_op { OWN_GET, OWN_REAUTHORIZE, OWN_DELETE };
+
+static void own_subscription(struct ms *ms, struct http_req *req, enum own_op op)
 {
-    struct ms *ms = ctx;
     struct ms_caller caller;
+    json_t *entity = NULL;
 
     if (ms_auth_check(ms, req, MS_ACCESS_ANY, &caller))
         return;
     ms_state_lock(ms->st);
     struct ms_subscription *sub = find_own(ms, req, &caller);
-    if (sub)
+    if (sub && op == OWN_GET)
+        entity = repr(sub);
+    else if (sub && op == OWN_REAUTHORIZE)
         sub->lifecycle_sent = 0;
+    else if (sub)
+        ms_subscription_remove(ms->st, sub);
     ms_state_unlock(ms->st);
-    if (sub)
+    if (entity)
+        ms_reply_entity(ms, req, 200, "subscriptions", entity);
+    else if (sub)
         emu_reply_empty(req, 204);
+}
+
+static void on_get(struct http_req *req, void *ctx)
+{
+    own_subscription(ctx, req, OWN_GET);
+}
+
+static void on_reauthorize(struct http_req *req, void *ctx)
+{
+    own_subscription(ctx, req, OWN_REAUTHORIZE);
 }
 
 static void on_delete(struct http_req *req, void *ctx)
 {
-    struct ms *ms = ctx;
-    struct ms_caller caller;
-
-    if (ms_auth_check(ms, req, MS_ACCESS_ANY, &caller))
-        return;
-    ms_state_lock(ms->st);
-    struct ms_subscription *sub = find_own(ms, req, &caller);
-    if (sub)
-        ms_subscription_remove(ms->st, sub);
-    ms_state_unlock(ms->st);
-    if (sub)
-        emu_reply_empty(req, 204);
+    own_subscription(ctx, req, OWN_DELETE);
 }
 
 void ms_subscriptions_tick(struct ms *ms)

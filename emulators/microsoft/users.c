@@ -18,14 +18,6 @@
 #define USERS_DEFAULT_TOP 100
 #define USERS_MAX_TOP 999
 
-static void not_found(struct http_req *req, const char *id)
-{
-    char *msg = xasprintf("Resource '%s' does not exist or one of its queried reference-property "
-                          "objects are not present.", id);
-    emu_reply_error(req, 404, "Request_ResourceNotFound", msg);
-    free(msg);
-}
-
 static int user_matches(const struct ms_user *u, const struct ms_filter *filter)
 {
     if (!filter)
@@ -54,16 +46,11 @@ static void on_list(struct http_req *req, void *ctx)
     struct ms_caller caller;
     struct ms_query q;
     struct ms_filter *filter = NULL;
-    long long after = 0;
+    long long after;
 
     if (ms_auth_check(ms, req, MS_ACCESS_ANY, &caller) ||
-        ms_query_parse(req, USERS_DEFAULT_TOP, USERS_MAX_TOP, &q) ||
-        ms_query_need_eventual(req, &q) || ms_filter_compile(req, q.filter, &filter))
+        ms_query_list(req, USERS_DEFAULT_TOP, USERS_MAX_TOP, &q, &filter, &after))
         goto out;
-    if (q.skiptoken && ms_token_decode(q.skiptoken, &after) != 0) {
-        emu_reply_error(req, 400, "Request_BadRequest", "The $skiptoken is malformed.");
-        goto out;
-    }
     json_t *values = json_array();
     char *next_token = NULL;
     long long count = -1;
@@ -119,22 +106,26 @@ static void on_count(struct http_req *req, void *ctx)
     emu_reply_bytes(req, 200, "text/plain", text, strlen(text));
 }
 
-static void on_get(struct http_req *req, void *ctx)
+/* Reply the user KEY (id or userPrincipalName) with the $select-ed properties. */
+static void reply_user(struct ms *ms, struct http_req *req, const char *key)
 {
-    struct ms *ms = ctx;
-    struct ms_caller caller;
-    const char *id = http_req_param(req, "id");
-
-    if (ms_auth_check(ms, req, MS_ACCESS_ANY, &caller))
-        return;
     ms_state_lock(ms->st);
-    struct ms_user *u = ms_user_find(ms->st, id);
+    struct ms_user *u = ms_user_find(ms->st, key);
     json_t *body = u ? ms_repr_user_selected(u, http_req_query(req, "$select")) : NULL;
     ms_state_unlock(ms->st);
     if (body)
         ms_reply_entity(ms, req, 200, "users", body);
     else
-        not_found(req, id);
+        ms_reply_not_found(req, key);
+}
+
+static void on_get(struct http_req *req, void *ctx)
+{
+    struct ms *ms = ctx;
+    struct ms_caller caller;
+
+    if (ms_auth_check(ms, req, MS_ACCESS_ANY, &caller) == 0)
+        reply_user(ms, req, http_req_param(req, "id"));
 }
 
 /* GET /me: the delegated caller. */
@@ -143,16 +134,8 @@ static void on_me(struct http_req *req, void *ctx)
     struct ms *ms = ctx;
     struct ms_caller caller;
 
-    if (ms_auth_check(ms, req, MS_ACCESS_DELEGATED, &caller))
-        return;
-    ms_state_lock(ms->st);
-    struct ms_user *u = ms_user_find(ms->st, caller.oid);
-    json_t *body = u ? ms_repr_user_selected(u, http_req_query(req, "$select")) : NULL;
-    ms_state_unlock(ms->st);
-    if (body)
-        ms_reply_entity(ms, req, 200, "users", body);
-    else
-        not_found(req, caller.oid);
+    if (ms_auth_check(ms, req, MS_ACCESS_DELEGATED, &caller) == 0)
+        reply_user(ms, req, caller.oid);
 }
 
 /* Check that every present key of BODY in NAMES is a string (or null where
@@ -294,7 +277,7 @@ static void on_patch(struct http_req *req, void *ctx)
     struct ms_user *u = ms_user_find(ms->st, id);
     if (!u) {
         ms_state_unlock(ms->st);
-        not_found(req, id);
+        ms_reply_not_found(req, id);
         goto out;
     }
     if (apply_props(ms, req, u, body) == 0) {
@@ -325,7 +308,7 @@ static void on_delete(struct http_req *req, void *ctx)
     if (u)
         emu_reply_empty(req, 204);
     else
-        not_found(req, id);
+        ms_reply_not_found(req, id);
 }
 
 /* POST /invitations: a guest user appears at once, PendingAcceptance.

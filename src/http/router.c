@@ -10,6 +10,7 @@
 
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/url.h"
 #include "util/xmalloc.h"
 
 enum seg_kind { SEG_LITERAL, SEG_PARAM, SEG_REST };
@@ -41,42 +42,6 @@ struct path {
     char **decoded;
     int n;
 };
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decode LEN bytes of S into a new string; NULL when an escape is
- * malformed or encodes a NUL byte. */
-static char *percent_decode(const char *s, size_t len)
-{
-    char *out = xmalloc(len + 1);
-    size_t o = 0;
-
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] != '%') {
-            out[o++] = s[i];
-            continue;
-        }
-        int hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
-        int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
-        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-            free(out);
-            return NULL;
-        }
-        out[o++] = (char)(hi * 16 + lo);
-        i += 2;
-    }
-    out[o] = '\0';
-    return out;
-}
 
 /* The number of '/'-separated segments of S after its leading '/'
  * ("/" has none, "/a" one, "/a/" two: "a" and ""). */
@@ -115,7 +80,7 @@ static enum parley_err path_split(const char *path, struct path *p)
         const char *end = strchr(s, '/');
         size_t len = end ? (size_t)(end - s) : strlen(s);
         p->raw[i] = s;
-        p->decoded[i] = percent_decode(s, len);
+        p->decoded[i] = url_decode(s, len, URL_DECODE_STRICT);
         p->n = i + 1;
         if (!p->decoded[i])
             return PARLEY_ERR_INVALID;
@@ -228,7 +193,7 @@ static void bind_params(const struct route *r, const struct path *p, struct http
             /* The rest is decoded as a whole; every segment already decoded
              * cleanly, so this cannot fail. */
             const char *rest = i < p->n ? p->raw[i] : "";
-            value = percent_decode(rest, strlen(rest));
+            value = url_decode(rest, strlen(rest), URL_DECODE_STRICT);
         }
         m->names[m->nparams] = xstrdup(seg->text);
         m->values[m->nparams] = value;

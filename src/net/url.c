@@ -7,28 +7,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/url.h"
 #include "util/xmalloc.h"
-
-static int is_unreserved(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
-}
 
 enum parley_err net_url_encode(struct buf *out, const char *value)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    enum parley_err rc = PARLEY_OK;
-
-    for (const unsigned char *p = (const unsigned char *)value; *p && !rc; p++) {
-        if (is_unreserved(*p)) {
-            rc = buf_append(out, p, 1);
-        } else {
-            char esc[3] = { '%', hex[*p >> 4], hex[*p & 0x0f] };
-            rc = buf_append(out, esc, sizeof esc);
-        }
-    }
-    return rc;
+    return url_encode(out, value, URL_UNRESERVED);
 }
 
 static enum parley_err add_pair(struct buf *out, const char *sep, const char *name,

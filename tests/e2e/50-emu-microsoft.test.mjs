@@ -4,49 +4,23 @@
 // PageIterator across pages, a chat created and a message sent as a user.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import https from 'node:https';
+import { readFileSync } from 'node:fs';
 import * as msal from '@azure/msal-node';
 import * as graph from '@microsoft/microsoft-graph-client';
+import { SEED, SEED_PASSWORD as PASSWORD, caFetch, startEmu } from './lib/emu.mjs';
 
-const BUILD = process.env.PARLEY_BUILD || 'build';
-const SEED = 'emulators/seeds/demo.json';
-const PASSWORD = 'Demo-Passw0rd!';
-
-let emu;          // the child process
-let dir;          // its --dir
+let emu;          // startEmu()'s result
 let ep;           // endpoints.json
 let ca;           // the CA certificate (PEM)
 let host;         // "127.0.0.1:PORT"
 
-async function waitForFile(path, ms) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (existsSync(path)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${path} did not appear`);
-}
-
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'parley-emu-e2e-'));
-  emu = spawn(join(BUILD, 'parley-emu'),
-    ['--seed', SEED, '--dir', dir, '--tls', '--listen-microsoft', '127.0.0.1:0',
-      '--listen-google', '127.0.0.1:0'],
-    { stdio: 'ignore' });
-  await waitForFile(join(dir, 'endpoints.json'), 10000);
-  ep = JSON.parse(readFileSync(join(dir, 'endpoints.json'), 'utf8'));
-  ca = readFileSync(ep.ca_file, 'utf8');
+  emu = await startEmu({ tls: true, quiet: true });
+  ({ endpoints: ep, ca } = emu);
   host = new URL(ep.microsoft.authority_host).host;
 });
 
-after(() => {
-  emu?.kill('SIGTERM');
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => emu?.stop());
 
 function authConfig(withSecret) {
   return {
@@ -61,35 +35,13 @@ function authConfig(withSecret) {
   };
 }
 
-// fetch() over node:https trusting the emulator's CA (Node's global fetch
-// takes no CA option).  Returns a standard Response.
-function caFetch(url, options = {}) {
-  return new Promise((resolve, reject) => {
-    const headers = options.headers instanceof Headers
-      ? Object.fromEntries(options.headers.entries()) : { ...(options.headers || {}) };
-    const req = https.request(url, { method: options.method || 'GET', headers, ca }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const body = res.statusCode === 204 ? null : Buffer.concat(chunks);
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) h.set(k, Array.isArray(v) ? v.join(', ') : v);
-        resolve(new Response(body, { status: res.statusCode, headers: h }));
-      });
-    });
-    req.on('error', reject);
-    if (options.body) req.write(options.body);
-    req.end();
-  });
-}
-
 // A Graph client with the SDK's default middleware chain, whose last link
 // (the HTTP handler) goes through caFetch.
 function graphClient(token) {
   const authProvider = { getAccessToken: async () => token };
   const middleware = graph.MiddlewareFactory.getDefaultMiddlewareChain(authProvider);
   middleware[middleware.length - 1] = {
-    execute: async (context) => { context.response = await caFetch(context.request, context.options); },
+    execute: async (context) => { context.response = await caFetch(ca, context.request, context.options); },
   };
   return graph.Client.initWithMiddleware({
     middleware,
@@ -155,23 +107,17 @@ test('msal-node username/password gives a user token; the user opens a chat and 
   const alice = await userToken('alice@parleydemo.onmicrosoft.com');
   const client = graphClient(alice);
   const bind = (upn) => `${ep.microsoft.graph_base}/users('${upn}')`;
-  const chat = await client.api('/chats').post({
+  const oneOnOne = (upns) => client.api('/chats').post({
     chatType: 'oneOnOne',
-    members: ['alice@parleydemo.onmicrosoft.com', 'bob@parleydemo.onmicrosoft.com'].map((upn) => ({
+    members: upns.map((upn) => ({
       '@odata.type': '#microsoft.graph.aadUserConversationMember',
       roles: ['owner'],
       'user@odata.bind': bind(upn),
     })),
   });
+  const chat = await oneOnOne(['alice@parleydemo.onmicrosoft.com', 'bob@parleydemo.onmicrosoft.com']);
   assert.match(chat.id, /^19:.*@unq\.gbl\.spaces$/);
-  const again = await client.api('/chats').post({
-    chatType: 'oneOnOne',
-    members: ['bob@parleydemo.onmicrosoft.com', 'alice@parleydemo.onmicrosoft.com'].map((upn) => ({
-      '@odata.type': '#microsoft.graph.aadUserConversationMember',
-      roles: ['owner'],
-      'user@odata.bind': bind(upn),
-    })),
-  });
+  const again = await oneOnOne(['bob@parleydemo.onmicrosoft.com', 'alice@parleydemo.onmicrosoft.com']);
   assert.equal(again.id, chat.id, 'the second oneOnOne create returns the same chat');
 
   const sent = await client.api(`/chats/${encodeURIComponent(chat.id)}/messages`)

@@ -6,64 +6,28 @@
 // Screenshots go to build/screenshots/51-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchBrowser, newPage, shot } from './lib/browser.mjs';
+import { SEED_PASSWORD, emuClient, microsoftToken, startEmu } from './lib/emu.mjs';
 
-const BUILD = process.env.PARLEY_BUILD || 'build';
-const SEED = 'emulators/seeds/demo.json';
-const PASSWORD = 'Demo-Passw0rd!';
 const BOB = 'bob@parleydemo.onmicrosoft.com';
-const SHOTS = join('build', 'screenshots');
 
 let emu;
-let dir;
 let ep;          // endpoints.json, microsoft entry
 let browser;
 
-async function waitForFile(path, ms) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (existsSync(path)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${path} did not appear`);
-}
-
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  dir = mkdtempSync(join(tmpdir(), 'parley-emu-client-'));
-  emu = spawn(join(BUILD, 'parley-emu'),
-    ['--seed', SEED, '--dir', dir, '--listen-microsoft', '127.0.0.1:0',
-      '--listen-google', '127.0.0.1:0'],
-    { stdio: 'ignore' });
-  await waitForFile(join(dir, 'endpoints.json'), 10000);
-  ep = JSON.parse(readFileSync(join(dir, 'endpoints.json'), 'utf8')).microsoft;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  emu = await startEmu({ quiet: true });
+  ep = emu.endpoints.microsoft;
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  emu?.kill('SIGTERM');
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await emu?.stop();
 });
 
 // Bob's delegated token from the emulator's real token endpoint (ROPC).
-async function bobToken() {
-  const form = new URLSearchParams({ grant_type: 'password', client_id: ep.client_id,
-                                     username: BOB, password: PASSWORD,
-                                     scope: 'https://graph.microsoft.com/.default' });
-  const resp = await fetch(`${ep.authority_host}/${ep.tenant_id}/oauth2/v2.0/token`,
-                           { method: 'POST', body: form });
-  assert.equal(resp.status, 200);
-  return (await resp.json()).access_token;
-}
+const bobToken = () => microsoftToken(ep, { grant_type: 'password', username: BOB, password: SEED_PASSWORD });
 
 async function graph(token, method, path, body) {
   const resp = await fetch(`${ep.graph_base}${path}`, {
@@ -78,28 +42,15 @@ async function graph(token, method, path, body) {
 }
 
 test('sign in, open a 1:1 chat, send; the other user reads it through Graph', async () => {
-  const page = await (await browser.newContext({ viewport: { width: 1100, height: 700 } }))
-    .newPage();
-  const problems = [];
-  page.on('pageerror', (err) => problems.push(err.message));
+  const page = await newPage(browser, { width: 1100, height: 700 }, { consoleErrors: false });
 
-  await page.goto(`${ep.authority_host}/_emu/client/`);
+  await emuClient.signIn(page, `${ep.authority_host}/`, 'Microsoft Teams', 'Alice Johnson');
   await page.getByText('Parley Emulator', { exact: true }).waitFor();
-  await page.getByText('emulating Microsoft Teams').waitFor();
-  await page.getByRole('button', { name: /Alice Johnson/ }).click();
-  await page.getByText('Signed in as Alice Johnson').waitFor();
-  await page.screenshot({ path: join(SHOTS, '51-signed-in.png'), fullPage: true });
+  await shot(page, '51-signed-in');
 
-  await page.getByRole('button', { name: 'New chat' }).click();
-  await page.getByLabel('Add people').fill('Bob');
-  await page.getByRole('button', { name: /Bob Martinez/ }).click();
-  await page.getByRole('button', { name: 'Open chat' }).click();
-  await page.locator('#chat-title', { hasText: 'Bob Martinez' }).waitFor();
-
+  await emuClient.openChat(page, 'Bob', 'Bob Martinez');
   const text = `Hello Bob, from the emulator client ${Date.now()}`;
-  await page.getByPlaceholder('Type a message').fill(text);
-  await page.getByRole('button', { name: 'Send' }).click();
-  await page.locator('#messages li.mine', { hasText: text }).waitFor();
+  await emuClient.send(page, text);
 
   // Bob, through Graph, finds the 1:1 chat with Alice and the message in it.
   const bob = await bobToken();
@@ -115,7 +66,7 @@ test('sign in, open a 1:1 chat, send; the other user reads it through Graph', as
   const reply = `Got it, Alice ${Date.now()}`;
   await graph(bob, 'POST', `/chats/${encodeURIComponent(chat.id)}/messages`,
               { body: { contentType: 'text', content: reply } });
-  await page.locator('#messages li:not(.mine)', { hasText: reply }).waitFor();
-  await page.screenshot({ path: join(SHOTS, '51-chat.png'), fullPage: true });
-  assert.deepEqual(problems, []);
+  await emuClient.received(page, reply);
+  await shot(page, '51-chat');
+  assert.deepEqual(page.problems, []);
 });

@@ -11,48 +11,25 @@
 // to the emulator instead (google.md 1.3).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { JWT } from 'google-auth-library';
 import { Gaxios } from 'gaxios';
 import { admin_directory_v1 } from '@googleapis/admin';
 import { chat_v1 } from '@googleapis/chat';
-import { chromium } from 'playwright-core';
+import { launchBrowser, newPage, shot } from './lib/browser.mjs';
+import { emuClient, startEmu } from './lib/emu.mjs';
 
-const BUILD = process.env.PARLEY_BUILD || 'build';
-const SEED = 'emulators/seeds/demo.json';
 const GOOGLE_OAUTH = 'https://oauth2.googleapis.com/';
-const SHOTS = join('build', 'screenshots');
 
-let emu;          // the child process
-let dir;          // its --dir
+let emu;          // startEmu()'s result
 let ep;           // endpoints.json's "google" entry
 
-async function waitForFile(path, ms) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (existsSync(path)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${path} did not appear`);
-}
-
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'parley-gemu-e2e-'));
-  emu = spawn(join(BUILD, 'parley-emu'),
-    ['--seed', SEED, '--dir', dir, '--listen-microsoft', '127.0.0.1:0',
-      '--listen-google', '127.0.0.1:0'],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitForFile(join(dir, 'endpoints.json'), 10000);
-  ep = JSON.parse(readFileSync(join(dir, 'endpoints.json'), 'utf8')).google;
+  emu = await startEmu();
+  ep = emu.endpoints.google;
 });
 
-after(() => {
-  emu?.kill('SIGTERM');
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => emu?.stop());
 
 // A transporter that sends Google's hard-coded token URL to the emulator.
 function transporter() {
@@ -184,33 +161,14 @@ test('Chat: set up a DM and post a message as a user', async () => {
 });
 
 test('web client: sign in, open a DM, send; the other user reads it through the Chat API', async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchBrowser();
   try {
-    const page = await (await browser.newContext({ viewport: { width: 1100, height: 700 } }))
-      .newPage();
-    const problems = [];
-    page.on('pageerror', (err) => problems.push(err.message));
+    const page = await newPage(browser, { width: 1100, height: 700 }, { consoleErrors: false });
 
-    await page.goto(`${ep.root_url}_emu/client/`);
-    await page.getByText('emulating Google Chat').waitFor();
-    await page.getByRole('button', { name: /Priya Raman/ }).click();
-    await page.getByText('Signed in as Priya Raman').waitFor();
-
-    await page.getByRole('button', { name: 'New chat' }).click();
-    await page.getByLabel('Add people').fill('Quentin');
-    await page.getByRole('button', { name: /Quentin Blake/ }).click();
-    await page.getByRole('button', { name: 'Open chat' }).click();
-    await page.locator('#chat-title', { hasText: 'Quentin Blake' }).waitFor();
-
+    await emuClient.signIn(page, ep.root_url, 'Google Chat', 'Priya Raman');
+    await emuClient.openChat(page, 'Quentin', 'Quentin Blake');
     const text = `Hello Quentin, from the emulator client ${Date.now()}`;
-    await page.getByPlaceholder('Type a message').fill(text);
-    await page.getByRole('button', { name: 'Send' }).click();
-    await page.locator('#messages li.mine', { hasText: text }).waitFor();
+    await emuClient.send(page, text);
 
     // Quentin, through the Chat API with his own delegated token, finds it.
     const chat = new chat_v1.Chat({
@@ -223,9 +181,9 @@ test('web client: sign in, open a DM, send; the other user reads it through the 
     // His reply shows up in Priya's open conversation by itself.
     const reply = `Got it, Priya ${Date.now()}`;
     await chat.spaces.messages.create({ parent: dm.data.name, requestBody: { text: reply } });
-    await page.locator('#messages li:not(.mine)', { hasText: reply }).waitFor();
-    await page.screenshot({ path: join(SHOTS, '55-client-chat.png'), fullPage: true });
-    assert.deepEqual(problems, []);
+    await emuClient.received(page, reply);
+    await shot(page, '55-client-chat');
+    assert.deepEqual(page.problems, []);
   } finally {
     await browser.close();
   }

@@ -66,12 +66,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    int status = harness_hub_stop(&hub);
-    char *dir = hub.data_dir ? strdup(hub.data_dir) : NULL;
-    harness_hub_free(&hub);
-    harness_rmrf(dir);
-    free(dir);
-    return status == 0 ? 0 : -1;
+    return harness_hub_discard(&hub) == 0 ? 0 : -1;
 }
 
 static void test_health_endpoints(void **state)

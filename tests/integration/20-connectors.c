@@ -37,6 +37,7 @@
 #include "lib/emu_client.h"
 #include "lib/google_client.h"
 #include "lib/harness.h"
+#include "lib/test_tls.h"
 #include "platform/api.h"
 #include "platform/platform.h"
 #include "util/json.h"
@@ -292,20 +293,13 @@ static int logged(int status, const char *prefix)
 static char *write_other_ca(void)
 {
     EVP_PKEY *key = EVP_EC_gen("P-256");
-    X509 *x = X509_new();
+    X509 *x;
     char *path = xasprintf("%s/other-ca.pem", seed_dir);
     FILE *f;
 
     assert_non_null(key);
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
-    X509_gmtime_adj(X509_getm_notBefore(x), -60);
-    X509_gmtime_adj(X509_getm_notAfter(x), 3600);
-    X509_set_pubkey(x, key);
-    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-                               (const unsigned char *)"Not the emulator's CA", -1, -1, 0);
-    X509_set_issuer_name(x, X509_get_subject_name(x));
-    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
+    x = test_tls_self_signed(key, 7, "Not the emulator's CA", NULL);
+    assert_non_null(x);
     f = fopen(path, "w");
     assert_non_null(f);
     PEM_write_X509(f, x);
@@ -525,19 +519,17 @@ static void test_google_test_ok(void **state)
 /* A copy of the key file with another RSA key: Google's invalid_grant. */
 static void test_google_wrong_key(void **state)
 {
-    char *key, *pem = NULL, *other_json;
+    char *key, *pem, *other_json;
     struct platform_settings s = google_settings(&key);
     struct platform_error err;
     EVP_PKEY *rsa = EVP_RSA_gen(2048);
-    BIO *bio = BIO_new(BIO_s_mem());
     json_t *doc = json_loads(key, 0, NULL);
-    long len;
 
     (void)state;
     assert_non_null(rsa);
-    assert_true(PEM_write_bio_PrivateKey(bio, rsa, NULL, NULL, 0, NULL, NULL) > 0);
-    len = BIO_get_mem_data(bio, &pem);
-    json_object_set_new(doc, "private_key", json_stringn(pem, (size_t)len));
+    pem = test_tls_key_pem(rsa);
+    assert_non_null(pem);
+    json_object_set_new(doc, "private_key", json_string(pem));
     other_json = json_dumps(doc, 0);
     s.service_account_json = other_json;
     assert_int_equal(test_settings(&s, &err), PARLEY_ERR_AUTH);
@@ -546,7 +538,7 @@ static void test_google_wrong_key(void **state)
     assert_false(err.retryable);
     free(other_json);
     json_decref(doc);
-    BIO_free(bio);
+    free(pem);
     EVP_PKEY_free(rsa);
     free(key);
 }

@@ -90,6 +90,15 @@ static char *assertion(EVP_PKEY *key, const char *sub, const char *scopes, const
 #define call(method, token, body, resp, ...) \
     assert_int_equal(google_client_call(&E, method, token, body, resp, __VA_ARGS__), 0)
 
+/* call() that only asserts the answer's STATUS. */
+#define expect_status(want, method, token, body, ...)                  \
+    do {                                                               \
+        struct harness_resp expect_resp_;                              \
+        call(method, token, body, &expect_resp_, __VA_ARGS__);         \
+        assert_int_equal(expect_resp_.status, want);                   \
+        harness_resp_clear(&expect_resp_);                             \
+    } while (0)
+
 static const char *err_status(const struct harness_resp *r)
 {
     return json_string_value(json_object_get(json_object_get(r->json, "error"), "status"));
@@ -322,15 +331,10 @@ static void test_users_paging_and_queries(void **state)
     assert_int_equal(seen, 9);
     assert_int_equal(pages, 5);
 
-    call("GET", t, NULL, &r, "/admin/directory/v1/users?customer=my_customer&maxResults=501");
-    assert_int_equal(r.status, 400);
-    harness_resp_clear(&r);
-    call("GET", t, NULL, &r, "/admin/directory/v1/users");
-    assert_int_equal(r.status, 400);
-    harness_resp_clear(&r);
-    call("GET", t, NULL, &r, "/admin/directory/v1/users?domain=other.example");
-    assert_int_equal(r.status, 403);
-    harness_resp_clear(&r);
+    expect_status(400, "GET", t, NULL,
+                  "/admin/directory/v1/users?customer=my_customer&maxResults=501");
+    expect_status(400, "GET", t, NULL, "/admin/directory/v1/users");
+    expect_status(403, "GET", t, NULL, "/admin/directory/v1/users?domain=other.example");
 
     call("GET", t, NULL, &r, "/admin/directory/v1/users?domain=example.com&query=isSuspended%%3Dtrue");
     json_t *users = json_object_get(r.json, "users");
@@ -352,9 +356,8 @@ static void test_users_paging_and_queries(void **state)
     assert_int_equal(json_array_size(json_object_get(r.json, "users")), 5);
     harness_resp_clear(&r);
 
-    call("GET", t, NULL, &r, "/admin/directory/v1/users?customer=my_customer&query=bogus%%3Dx");
-    assert_int_equal(r.status, 400);
-    harness_resp_clear(&r);
+    expect_status(400, "GET", t, NULL,
+                  "/admin/directory/v1/users?customer=my_customer&query=bogus%%3Dx");
 
     call("GET", t, NULL, &r, "/admin/directory/v1/users/nobody@example.com");
     assert_int_equal(r.status, 404);
@@ -409,11 +412,8 @@ static void test_user_insert_patch_delete(void **state)
                         "Entity already exists.");
     harness_resp_clear(&r);
 
-    call("POST", t, "{\"primaryEmail\": \"eve@example.com\", \"password\": \"short\","
-                    " \"name\": {\"givenName\": \"Eve\", \"familyName\": \"X\"}}",
-         &r, "/admin/directory/v1/users");
-    assert_int_equal(r.status, 400);
-    harness_resp_clear(&r);
+    expect_status(400, "POST", t, "{\"primaryEmail\": \"eve@example.com\", \"password\": \"short\","
+                    " \"name\": {\"givenName\": \"Eve\", \"familyName\": \"X\"}}", "/admin/directory/v1/users");
 
     call("PATCH", t, "{\"suspended\": true, \"name\": {\"givenName\": \"Daniel\"}}", &r,
          "/admin/directory/v1/users/%s", id);
@@ -424,17 +424,11 @@ static void test_user_insert_patch_delete(void **state)
     assert_string_equal(json_string_value(json_object_get(name, "familyName")), "Ho");
     harness_resp_clear(&r);
 
-    call("PATCH", t, "{\"primaryEmail\": \"ann@example.com\"}", &r,
+    expect_status(409, "PATCH", t, "{\"primaryEmail\": \"ann@example.com\"}",
          "/admin/directory/v1/users/dan@example.com");
-    assert_int_equal(r.status, 409);
-    harness_resp_clear(&r);
 
-    call("DELETE", t, NULL, &r, "/admin/directory/v1/users/dan@example.com");
-    assert_int_equal(r.status, 204);
-    harness_resp_clear(&r);
-    call("GET", t, NULL, &r, "/admin/directory/v1/users/%s", id);
-    assert_int_equal(r.status, 404);
-    harness_resp_clear(&r);
+    expect_status(204, "DELETE", t, NULL, "/admin/directory/v1/users/dan@example.com");
+    expect_status(404, "GET", t, NULL, "/admin/directory/v1/users/%s", id);
     call("GET", t, NULL, &r, "/admin/directory/v1/users?customer=my_customer&showDeleted=true");
     json_t *users = json_object_get(r.json, "users");
     assert_int_equal(json_array_size(users), 1);
@@ -442,20 +436,16 @@ static void test_user_insert_patch_delete(void **state)
     harness_resp_clear(&r);
 
     /* Undelete by id, then makeAdmin. */
-    call("POST", t, "{\"orgUnitPath\": \"/\"}", &r, "/admin/directory/v1/users/%s/undelete", id);
-    assert_int_equal(r.status, 204);
-    harness_resp_clear(&r);
-    call("POST", t, "{\"status\": true}", &r, "/admin/directory/v1/users/dan@example.com/makeAdmin");
-    assert_int_equal(r.status, 204);
-    harness_resp_clear(&r);
+    expect_status(204, "POST", t, "{\"orgUnitPath\": \"/\"}",
+                  "/admin/directory/v1/users/%s/undelete", id);
+    expect_status(204, "POST", t, "{\"status\": true}",
+                  "/admin/directory/v1/users/dan@example.com/makeAdmin");
     call("GET", t, NULL, &r, "/admin/directory/v1/users/%s", id);
     assert_int_equal(r.status, 200);
     assert_true(json_is_true(json_object_get(r.json, "isAdmin")));
     assert_string_equal(json_string_value(json_object_get(r.json, "orgUnitPath")), "/");
     harness_resp_clear(&r);
-    call("DELETE", t, NULL, &r, "/admin/directory/v1/users/%s", id);
-    assert_int_equal(r.status, 204);
-    harness_resp_clear(&r);
+    expect_status(204, "DELETE", t, NULL, "/admin/directory/v1/users/%s", id);
     free(id);
     free(t);
 }
@@ -488,9 +478,7 @@ static void test_groups_and_members(void **state)
     assert_non_null(json_object_get(r.json, "nextPageToken"));
     harness_resp_clear(&r);
 
-    call("GET", t, NULL, &r, "/admin/directory/v1/groups/nope@example.com/members");
-    assert_int_equal(r.status, 404);
-    harness_resp_clear(&r);
+    expect_status(404, "GET", t, NULL, "/admin/directory/v1/groups/nope@example.com/members");
     free(id);
     free(t);
 }
@@ -575,39 +563,29 @@ static void test_chat_members_add_remove(void **state)
     assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "membershipCount"),
                                                         "joinedDirectHumanUserCount")), 1);
     harness_resp_clear(&r);
-    call("POST", t, "{\"spaceType\": \"GROUP_CHAT\"}", &r, "/v1/spaces");
-    assert_int_equal(r.status, 400);
-    harness_resp_clear(&r);
+    expect_status(400, "POST", t, "{\"spaceType\": \"GROUP_CHAT\"}", "/v1/spaces");
 
     call("POST", t, add, &r, "/v1/%s/members", space);
     assert_int_equal(r.status, 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "role")), "ROLE_MEMBER");
     harness_resp_clear(&r);
-    call("POST", t, add, &r, "/v1/%s/members", space);
-    assert_int_equal(r.status, 409);
-    harness_resp_clear(&r);
+    expect_status(409, "POST", t, add, "/v1/%s/members", space);
     call("GET", t, NULL, &r, "/v1/%s/members/admin@example.com", space);
     assert_string_equal(json_string_value(json_object_get(r.json, "role")), "ROLE_MANAGER");
     harness_resp_clear(&r);
 
     /* Ann may leave, not remove others; the manager may remove anyone. */
-    call("DELETE", ann, NULL, &r, "/v1/%s/members/cat@example.com", space);
-    assert_int_equal(r.status, 403);
-    harness_resp_clear(&r);
+    expect_status(403, "DELETE", ann, NULL, "/v1/%s/members/cat@example.com", space);
     call("DELETE", ann, NULL, &r, "/v1/%s/members/ann@example.com", space);
     assert_int_equal(r.status, 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "state")), "NOT_A_MEMBER");
     harness_resp_clear(&r);
-    call("DELETE", t, NULL, &r, "/v1/%s/members/user00001@example.com", space);
-    assert_int_equal(r.status, 200);
-    harness_resp_clear(&r);
+    expect_status(200, "DELETE", t, NULL, "/v1/%s/members/user00001@example.com", space);
     call("GET", t, NULL, &r, "/v1/%s/members", space);
     assert_int_equal(json_array_size(json_object_get(r.json, "memberships")), 2);
     harness_resp_clear(&r);
     /* Ann is no longer in it: the space is not found for her. */
-    call("GET", ann, NULL, &r, "/v1/%s/members", space);
-    assert_int_equal(r.status, 404);
-    harness_resp_clear(&r);
+    expect_status(404, "GET", ann, NULL, "/v1/%s/members", space);
 
     free(space);
     free(ann);
@@ -649,9 +627,8 @@ static void test_chat_messages(void **state)
     assert_int_equal(r.status, 409);
     assert_string_equal(err_status(&r), "ALREADY_EXISTS");
     harness_resp_clear(&r);
-    call("POST", t, "{\"text\": \"x\"}", &r, "/v1/%s/messages?messageId=Client-ABC", space);
-    assert_int_equal(r.status, 400);
-    harness_resp_clear(&r);
+    expect_status(400, "POST", t, "{\"text\": \"x\"}",
+                  "/v1/%s/messages?messageId=Client-ABC", space);
 
     /* 4,096 characters at most (multi-byte characters count once). */
     size_t n = 4096;
@@ -660,9 +637,7 @@ static void test_chat_messages(void **state)
     for (size_t i = 0; i < n; i++)
         p += sprintf(p, "\xc3\xa9");
     strcpy(p, "\"}");
-    call("POST", t, long_text, &r, "/v1/%s/messages", space);
-    assert_int_equal(r.status, 200);
-    harness_resp_clear(&r);
+    expect_status(200, "POST", t, long_text, "/v1/%s/messages", space);
     strcpy(p, "x\"}");
     call("POST", t, long_text, &r, "/v1/%s/messages", space);
     assert_int_equal(r.status, 400);
@@ -673,13 +648,10 @@ static void test_chat_messages(void **state)
     free(long_text);
 
     /* Only the sender edits; updateMask is required. */
-    call("PATCH", ann, "{\"text\": \"hijack\"}", &r, "/v1/%s/messages/client-abc-1?updateMask=text",
+    expect_status(403, "PATCH", ann, "{\"text\": \"hijack\"}",
+                  "/v1/%s/messages/client-abc-1?updateMask=text",
          space);
-    assert_int_equal(r.status, 403);
-    harness_resp_clear(&r);
-    call("PATCH", t, "{\"text\": \"edited\"}", &r, "/v1/%s/messages/client-abc-1", space);
-    assert_int_equal(r.status, 400);
-    harness_resp_clear(&r);
+    expect_status(400, "PATCH", t, "{\"text\": \"edited\"}", "/v1/%s/messages/client-abc-1", space);
     call("PATCH", t, "{\"text\": \"edited\"}", &r, "/v1/%s?updateMask=text", msg);
     assert_int_equal(r.status, 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "text")), "edited");
@@ -693,9 +665,7 @@ static void test_chat_messages(void **state)
                             json_object_get(r.json, "messages"), 0), "name")), msg);
     assert_non_null(json_object_get(r.json, "nextPageToken"));
     harness_resp_clear(&r);
-    call("GET", t, NULL, &r, "/v1/%s/messages?pageSize=-1", space);
-    assert_int_equal(r.status, 400);
-    harness_resp_clear(&r);
+    expect_status(400, "GET", t, NULL, "/v1/%s/messages?pageSize=-1", space);
 
     /* A reply in the message's thread; an unknown thread fails with OR_FAIL. */
     call("GET", t, NULL, &r, "/v1/%s", msg);
@@ -710,25 +680,18 @@ static void test_chat_messages(void **state)
     assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "thread"), "name")),
                         thread);
     harness_resp_clear(&r);
-    call("POST", t, "{\"text\": \"x\", \"thread\": {\"name\": \"spaces/X/threads/none\"}}", &r,
+    expect_status(404, "POST", t,
+                  "{\"text\": \"x\", \"thread\": {\"name\": \"spaces/X/threads/none\"}}",
          "/v1/%s/messages?messageReplyOption=REPLY_MESSAGE_OR_FAIL", space);
-    assert_int_equal(r.status, 404);
-    harness_resp_clear(&r);
     free(reply);
     free(thread);
 
-    call("DELETE", ann, NULL, &r, "/v1/%s", msg);
-    assert_int_equal(r.status, 403);
-    harness_resp_clear(&r);
+    expect_status(403, "DELETE", ann, NULL, "/v1/%s", msg);
     call("DELETE", t, NULL, &r, "/v1/%s", msg);
     assert_int_equal(r.status, 400);     /* it has a reply */
     harness_resp_clear(&r);
-    call("DELETE", t, NULL, &r, "/v1/%s?force=true", msg);
-    assert_int_equal(r.status, 200);
-    harness_resp_clear(&r);
-    call("GET", t, NULL, &r, "/v1/%s", msg);
-    assert_int_equal(r.status, 404);
-    harness_resp_clear(&r);
+    expect_status(200, "DELETE", t, NULL, "/v1/%s?force=true", msg);
+    expect_status(404, "GET", t, NULL, "/v1/%s", msg);
     call("GET", t, NULL, &r, "/v1/%s/messages?showDeleted=true", space);
     assert_non_null(json_object_get(json_array_get(json_object_get(r.json, "messages"), 0),
                                     "deleteTime"));
@@ -760,6 +723,8 @@ static struct {
     struct received items[64];
     size_t count;
     int refuse;              /* answer 503 to the next N requests */
+    struct http_router *router;
+    struct http_server *srv;
 } R = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static char *dup_header(struct http_req *req, const char *name)
@@ -815,6 +780,27 @@ static size_t receiver_wait(size_t n)
         clock_sleep_ms(50);
     }
     return R.count;
+}
+
+/* Start the receiver on 127.0.0.1 (every POST); returns its port. */
+static int receiver_start(void)
+{
+    struct http_server_config cfg = {.listen = "127.0.0.1:0", .log_module = "receiver"};
+
+    R.router = http_router_new();
+    http_router_add(R.router, "POST", "/*rest", on_receive, NULL);
+    assert_int_equal(http_server_start(&cfg, R.router, &R.srv), 0);
+    return http_server_port(R.srv);
+}
+
+/* Stop it and forget what it received. */
+static void receiver_stop(void)
+{
+    receiver_clear();
+    http_server_stop(R.srv);
+    http_router_free(R.router);
+    R.srv = NULL;
+    R.router = NULL;
 }
 
 /* Base64 (standard or url alphabet) to a new NUL-terminated string. */
@@ -876,30 +862,20 @@ static json_t *verified_claims(const char *jwt)
 static void test_workspace_events_pushed_through_pubsub(void **state)
 {
     (void)state;
-    struct http_router *router = http_router_new();
-    struct http_server *srv = NULL;
-    struct http_server_config cfg = {.listen = "127.0.0.1:0", .log_module = "receiver"};
-    http_router_add(router, "POST", "/*rest", on_receive, NULL);
-    assert_int_equal(http_server_start(&cfg, router, &srv), 0);
-    char *endpoint = xasprintf("http://127.0.0.1:%d/intake/google", http_server_port(srv));
+    int port = receiver_start();
+    char *endpoint = xasprintf("http://127.0.0.1:%d/intake/google", port);
 
     char *sa = token_for(&E, NULL, "pubsub");
     char *admin = token_for(&E, "admin@example.com", "chat.spaces chat.messages");
     struct harness_resp r;
 
-    call("PUT", sa, "{}", &r, "/v1/projects/parley-test/topics/chat-events");
-    assert_int_equal(r.status, 200);
-    harness_resp_clear(&r);
-    call("PUT", sa, "{}", &r, "/v1/projects/parley-test/topics/chat-events");
-    assert_int_equal(r.status, 409);
-    harness_resp_clear(&r);
+    expect_status(200, "PUT", sa, "{}", "/v1/projects/parley-test/topics/chat-events");
+    expect_status(409, "PUT", sa, "{}", "/v1/projects/parley-test/topics/chat-events");
     char *push = xasprintf("{\"topic\": \"projects/parley-test/topics/chat-events\","
                            " \"ackDeadlineSeconds\": 30, \"pushConfig\": {\"pushEndpoint\": \"%s\","
                            " \"oidcToken\": {\"serviceAccountEmail\": \"push@parley-test.iam.gserviceaccount.com\","
                            " \"audience\": \"https://hub.example/intake/google\"}}}", endpoint);
-    call("PUT", sa, push, &r, "/v1/projects/parley-test/subscriptions/chat-events-push");
-    assert_int_equal(r.status, 200);
-    harness_resp_clear(&r);
+    expect_status(200, "PUT", sa, push, "/v1/projects/parley-test/subscriptions/chat-events-push");
     free(push);
 
     const char *sub = "{\"targetResource\": \"//chat.googleapis.com/spaces/-\","
@@ -913,9 +889,7 @@ static void test_workspace_events_pushed_through_pubsub(void **state)
     assert_string_equal(json_string_value(json_object_get(created, "state")), "ACTIVE");
     char *sub_name = xstrdup(json_string_value(json_object_get(created, "name")));
     harness_resp_clear(&r);
-    call("POST", admin, sub, &r, "/v1/subscriptions");
-    assert_int_equal(r.status, 409);
-    harness_resp_clear(&r);
+    expect_status(409, "POST", admin, sub, "/v1/subscriptions");
     call("GET", admin, NULL, &r, "/v1/subscriptions?filter=event_types%%3A%%22"
                                   "google.workspace.chat.message.v1.created%%22");
     assert_int_equal(json_array_size(json_object_get(r.json, "subscriptions")), 1);
@@ -971,9 +945,7 @@ static void test_workspace_events_pushed_through_pubsub(void **state)
     assert_true(json_is_true(json_object_get(r.json, "done")));
     harness_resp_clear(&r);
 
-    receiver_clear();
-    http_server_stop(srv);
-    http_router_free(router);
+    receiver_stop();
     free(msg);
     free(space);
     free(sub_name);
@@ -987,25 +959,17 @@ static void test_workspace_events_pushed_through_pubsub(void **state)
 static void test_workspace_events_lifecycle(void **state)
 {
     (void)state;
-    struct http_router *router = http_router_new();
-    struct http_server *srv = NULL;
-    struct http_server_config cfg = {.listen = "127.0.0.1:0", .log_module = "receiver"};
-    http_router_add(router, "POST", "/*rest", on_receive, NULL);
-    assert_int_equal(http_server_start(&cfg, router, &srv), 0);
+    int port = receiver_start();
     char *sa = token_for(&E, NULL, "pubsub");
     char *admin = token_for(&E, "admin@example.com", "chat.spaces chat.messages");
     struct harness_resp r;
 
     receiver_clear();
-    call("PUT", sa, "{}", &r, "/v1/projects/parley-test/topics/lifecycle");
-    assert_int_equal(r.status, 200);
-    harness_resp_clear(&r);
+    expect_status(200, "PUT", sa, "{}", "/v1/projects/parley-test/topics/lifecycle");
     char *push = xasprintf("{\"topic\": \"projects/parley-test/topics/lifecycle\","
                            " \"pushConfig\": {\"pushEndpoint\": \"http://127.0.0.1:%d/lifecycle\"}}",
-                           http_server_port(srv));
-    call("PUT", sa, push, &r, "/v1/projects/parley-test/subscriptions/lifecycle-push");
-    assert_int_equal(r.status, 200);
-    harness_resp_clear(&r);
+                           port);
+    expect_status(200, "PUT", sa, push, "/v1/projects/parley-test/subscriptions/lifecycle-push");
     char *space = named_space(&E, admin, "Lifecycle test");
     char *sub = xasprintf("{\"targetResource\": \"//chat.googleapis.com/%s\","
                           " \"eventTypes\": [\"google.workspace.chat.message.v1.created\"],"
@@ -1027,13 +991,9 @@ static void test_workspace_events_lifecycle(void **state)
         assert_null(R.items[i].authorization);     /* no oidcToken configured */
         json_decref(body);
     }
-    call("GET", admin, NULL, &r, "/v1/%s", name);
-    assert_int_equal(r.status, 404);
-    harness_resp_clear(&r);
+    expect_status(404, "GET", admin, NULL, "/v1/%s", name);
 
-    receiver_clear();
-    http_server_stop(srv);
-    http_router_free(router);
+    receiver_stop();
     free(name);
     free(sub);
     free(space);
@@ -1050,17 +1010,11 @@ static void test_pubsub_pull(void **state)
     struct harness_resp r;
     const char *base = "/v1/projects/parley-test";
 
-    call("PUT", sa, "{}", &r, "%s/topics/pulled", base);
-    assert_int_equal(r.status, 200);
-    harness_resp_clear(&r);
-    call("PUT", sa, "{\"topic\": \"projects/parley-test/topics/pulled\", \"ackDeadlineSeconds\": 10}",
-         &r, "%s/subscriptions/pulled-sub", base);
-    assert_int_equal(r.status, 200);
-    harness_resp_clear(&r);
-    call("PUT", sa, "{\"topic\": \"projects/parley-test/topics/none\"}", &r,
+    expect_status(200, "PUT", sa, "{}", "%s/topics/pulled", base);
+    expect_status(200, "PUT", sa,
+                  "{\"topic\": \"projects/parley-test/topics/pulled\", \"ackDeadlineSeconds\": 10}", "%s/subscriptions/pulled-sub", base);
+    expect_status(404, "PUT", sa, "{\"topic\": \"projects/parley-test/topics/none\"}",
          "%s/subscriptions/orphan", base);
-    assert_int_equal(r.status, 404);
-    harness_resp_clear(&r);
 
     call("POST", sa, "{\"messages\": [{\"data\": \"aGVsbG8=\", \"attributes\": {\"k\": \"v\"}}]}",
          &r, "%s/topics/pulled:publish", base);
@@ -1083,12 +1037,8 @@ static void test_pubsub_pull(void **state)
     call("POST", sa, "{\"maxMessages\": 10}", &r, "%s/subscriptions/pulled-sub:pull", base);
     assert_null(json_object_get(r.json, "receivedMessages"));
     harness_resp_clear(&r);
-    call("POST", sa, ack, &r, "%s/subscriptions/pulled-sub:acknowledge", base);
-    assert_int_equal(r.status, 200);
-    harness_resp_clear(&r);
-    call("DELETE", sa, NULL, &r, "%s/subscriptions/pulled-sub", base);
-    assert_int_equal(r.status, 200);
-    harness_resp_clear(&r);
+    expect_status(200, "POST", sa, ack, "%s/subscriptions/pulled-sub:acknowledge", base);
+    expect_status(200, "DELETE", sa, NULL, "%s/subscriptions/pulled-sub", base);
     free(ack);
     free(sa);
 }
@@ -1096,18 +1046,14 @@ static void test_pubsub_pull(void **state)
 static void test_directory_watch_channel(void **state)
 {
     (void)state;
-    struct http_router *router = http_router_new();
-    struct http_server *srv = NULL;
-    struct http_server_config cfg = {.listen = "127.0.0.1:0", .log_module = "receiver"};
-    http_router_add(router, "POST", "/*rest", on_receive, NULL);
-    assert_int_equal(http_server_start(&cfg, router, &srv), 0);
+    int port = receiver_start();
     char *t = token_for(&E, "admin@example.com", "admin.directory.user");
     struct harness_resp r;
 
     receiver_clear();
     char *channel = xasprintf("{\"id\": \"chan-1\", \"type\": \"web_hook\", \"address\":"
                               " \"http://127.0.0.1:%d/intake/directory\", \"token\": \"verify-me\"}",
-                              http_server_port(srv));
+                              port);
     call("POST", t, channel, &r, "/admin/directory/v1/users/watch?customer=my_customer&event=add");
     assert_int_equal(r.status, 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "kind")), "api#channel");
@@ -1117,24 +1063,18 @@ static void test_directory_watch_channel(void **state)
     assert_string_equal(R.items[0].state, "sync");
     assert_string_equal(R.items[0].number, "1");
 
-    call("POST", t, "{\"primaryEmail\": \"fay@example.com\", \"password\": \"Passw0rd-long\","
-                    " \"name\": {\"givenName\": \"Fay\", \"familyName\": \"Oh\"}}",
-         &r, "/admin/directory/v1/users");
-    assert_int_equal(r.status, 200);
-    harness_resp_clear(&r);
+    expect_status(200, "POST", t,
+                  "{\"primaryEmail\": \"fay@example.com\", \"password\": \"Passw0rd-long\","
+                    " \"name\": {\"givenName\": \"Fay\", \"familyName\": \"Oh\"}}", "/admin/directory/v1/users");
     assert_int_equal(receiver_wait(2), 2);
     assert_string_equal(R.items[1].state, "add");
     assert_string_equal(R.items[1].number, "2");
     assert_non_null(strstr(R.items[1].body, "fay@example.com"));
 
     char *stop = xasprintf("{\"id\": \"chan-1\", \"resourceId\": \"%s\"}", resource_id);
-    call("POST", t, stop, &r, "/admin/directory_v1/channels/stop");
-    assert_int_equal(r.status, 204);
-    harness_resp_clear(&r);
+    expect_status(204, "POST", t, stop, "/admin/directory_v1/channels/stop");
 
-    receiver_clear();
-    http_server_stop(srv);
-    http_router_free(router);
+    receiver_stop();
     free(stop);
     free(resource_id);
     free(channel);

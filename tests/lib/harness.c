@@ -361,6 +361,15 @@ void harness_hub_free(struct harness_hub *hub)
     memset(hub, 0, sizeof *hub);
 }
 
+int harness_hub_discard(struct harness_hub *hub)
+{
+    int status = harness_hub_stop(hub);
+
+    harness_rmrf(hub->data_dir);
+    harness_hub_free(hub);
+    return status;
+}
+
 int harness_admin_create(const char *data_dir, const char *email, const char *org,
                          const char *role, const char *password)
 {

@@ -59,6 +59,9 @@ int harness_hub_start(struct harness_hub *hub, const char *data_dir, const char 
 /* SIGTERM and wait; returns the exit status (waitpid form) or -1. */
 int harness_hub_stop(struct harness_hub *hub);
 void harness_hub_free(struct harness_hub *hub);   /* stops it if running; keeps data_dir */
+/* Stop it (harness_hub_stop), free it and remove its data_dir: the end of a
+ * test group's hub.  Returns harness_hub_stop's result. */
+int harness_hub_discard(struct harness_hub *hub);
 
 /* Run `parley admin create --email EMAIL --org ORG --role ROLE
  * --password-stdin --data DATA_DIR` with PASSWORD on its standard input

@@ -13,9 +13,6 @@
 #include <cmocka.h>
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -27,6 +24,7 @@
 
 #include "http/router.h"
 #include "http/server.h"
+#include "lib/test_tls.h"
 #include "util/buf.h"
 #include "util/log.h"
 
@@ -499,51 +497,11 @@ static void test_server_custom_error_formatter(void **state)
     fixture_stop(f);
 }
 
-/* A self-signed certificate for 127.0.0.1; PEM strings the caller frees. */
-static void make_cert(char **cert_pem, char **key_pem)
-{
-    EVP_PKEY *key = EVP_RSA_gen(2048);
-    X509 *x = X509_new();
-    X509V3_CTX ctx;
-    BIO *bio;
-    char *data;
-    long len;
-
-    assert_non_null(key);
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-    X509_gmtime_adj(X509_getm_notBefore(x), -60);
-    X509_gmtime_adj(X509_getm_notAfter(x), 3600);
-    X509_set_pubkey(x, key);
-    X509_NAME *name = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"127.0.0.1",
-                               -1, -1, 0);
-    X509_set_issuer_name(x, name);
-    X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
-    X509_EXTENSION *san = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, "IP:127.0.0.1");
-    X509_add_ext(x, san, -1);
-    X509_EXTENSION_free(san);
-    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
-
-    bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_X509(bio, x);
-    len = BIO_get_mem_data(bio, &data);
-    *cert_pem = strndup(data, (size_t)len);
-    BIO_free(bio);
-    bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL);
-    len = BIO_get_mem_data(bio, &data);
-    *key_pem = strndup(data, (size_t)len);
-    BIO_free(bio);
-    X509_free(x);
-    EVP_PKEY_free(key);
-}
-
 static void test_server_tls(void **state)
 {
     (void)state;
     char *cert, *key;
-    make_cert(&cert, &key);
+    assert_int_equal(test_tls_localhost_cert(&cert, &key), 0);
     struct http_server_config cfg = { .listen = "127.0.0.1:0", .tls_cert_pem = cert,
                                       .tls_key_pem = key };
     struct fixture *f = fixture_start(&cfg);

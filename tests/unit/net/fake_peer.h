@@ -1,6 +1,6 @@
 /* fake_peer.h - the in-process peer of the net tests: an HTTP(S) server on
  * 127.0.0.1:0 (src/http/server.h) whose routes the test adds, a
- * self-signed certificate for it, and a temporary file for CA bundles. */
+ * self-signed certificate for it (tests/lib/test_tls.h), and a temporary file for CA bundles. */
 #ifndef PARLEY_TESTS_UNIT_NET_FAKE_PEER_H
 #define PARLEY_TESTS_UNIT_NET_FAKE_PEER_H
 
@@ -9,12 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
-
 #include "http/router.h"
 #include "http/server.h"
+#include "lib/test_tls.h"
 
 struct fake_peer {
     struct http_router *router;
@@ -24,48 +21,6 @@ struct fake_peer {
     char *key_pem;
     char ca_path[64];            /* with TLS: CERT_PEM written to a temp file */
 };
-
-/* A self-signed certificate for IP 127.0.0.1; PEM strings the caller frees. */
-static void fake_peer_make_cert(char **cert_pem, char **key_pem)
-{
-    EVP_PKEY *key = EVP_RSA_gen(2048);
-    X509 *x = X509_new();
-    X509V3_CTX ctx;
-    X509_NAME *name;
-    X509_EXTENSION *san;
-    BIO *bio;
-    char *data;
-    long len;
-
-    assert_non_null(key);
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-    X509_gmtime_adj(X509_getm_notBefore(x), -60);
-    X509_gmtime_adj(X509_getm_notAfter(x), 3600);
-    X509_set_pubkey(x, key);
-    name = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"127.0.0.1",
-                               -1, -1, 0);
-    X509_set_issuer_name(x, name);
-    X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
-    san = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, "IP:127.0.0.1");
-    X509_add_ext(x, san, -1);
-    X509_EXTENSION_free(san);
-    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
-
-    bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_X509(bio, x);
-    len = BIO_get_mem_data(bio, &data);
-    *cert_pem = strndup(data, (size_t)len);
-    BIO_free(bio);
-    bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL);
-    len = BIO_get_mem_data(bio, &data);
-    *key_pem = strndup(data, (size_t)len);
-    BIO_free(bio);
-    X509_free(x);
-    EVP_PKEY_free(key);
-}
 
 /* Write TEXT to a new temporary file whose path goes to PATH (64 bytes). */
 static void fake_peer_temp_file(const char *text, char path[64])
@@ -91,7 +46,7 @@ static void fake_peer_start(struct fake_peer *p, int tls)
     struct http_server_config cfg = { .listen = "127.0.0.1:0", .max_body = 1 << 20 };
 
     if (tls) {
-        fake_peer_make_cert(&p->cert_pem, &p->key_pem);
+        assert_int_equal(test_tls_localhost_cert(&p->cert_pem, &p->key_pem), 0);
         fake_peer_temp_file(p->cert_pem, p->ca_path);
         cfg.tls_cert_pem = p->cert_pem;
         cfg.tls_key_pem = p->key_pem;

@@ -202,9 +202,6 @@ static void on_no_sleep(long long ms, void *ctx)
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    BIO *bio = BIO_new(BIO_s_mem());
-    char *data;
-    long len;
 
     f->peer = fake_peer_new();
     http_router_add(f->peer->router, "POST", "/:tenant/oauth2/v2.0/token", on_ms_token, NULL);
@@ -216,10 +213,7 @@ static int setup(void **state)
     snprintf(f->token_uri, sizeof f->token_uri, "%s/token", f->peer->base);
 
     sa_key = EVP_RSA_gen(2048);
-    PEM_write_bio_PrivateKey(bio, sa_key, NULL, NULL, 0, NULL, NULL);
-    len = BIO_get_mem_data(bio, &data);
-    f->key_pem = strndup(data, (size_t)len);
-    BIO_free(bio);
+    f->key_pem = test_tls_key_pem(sa_key);
     *state = f;
     return 0;
 }
@@ -380,14 +374,14 @@ static void test_oauth_google_errors(void **state)
     free(why);
 
     /* Signed with another key: the endpoint's signature check refuses it. */
-    char *cert, *other_key;
-    fake_peer_make_cert(&cert, &other_key);
+    EVP_PKEY *other = EVP_RSA_gen(2048);
+    char *other_key = test_tls_key_pem(other);
     sa.private_key_pem = other_key;
     assert_int_equal(net_oauth_google_jwt_bearer(f->client, &f->policy, &sa, "alice@example.com",
                                                  "s", &tok, &why), PARLEY_ERR_AUTH);
     assert_non_null(strstr(why, "does not belong to the service account"));
     free(why);
-    free(cert);
+    EVP_PKEY_free(other);
     free(other_key);
 
     /* Not a key at all: refused before any request. */
