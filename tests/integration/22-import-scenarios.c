@@ -25,7 +25,6 @@
 #define USERS_PATH     "/admin/directory/v1/users"
 
 static struct hub_session session;
-static char *seed_path;
 
 static const char seed_json[] =
     "{\"microsoft\": {\"domain\": \"scen.onmicrosoft.com\", \"users\": ["
@@ -128,16 +127,8 @@ static int group_setup(void **state)
 {
     (void)state;
     const char *hub_env[] = { "PARLEY_JOB_LEASE=2", NULL };
-    char *dir = harness_tmpdir("parley-22-seed");
-    FILE *f;
 
-    if (!dir)
-        return -1;
-    seed_path = xasprintf("%s/seed.json", dir);
-    free(dir);
-    if (!(f = fopen(seed_path, "w")) || fputs(seed_json, f) < 0 || fclose(f) != 0)
-        return -1;
-    if (hub_session_start(&session, seed_path, NULL, hub_env))
+    if (hub_session_start_seed(&session, seed_json, NULL, hub_env))
         return -1;
     hub_session_connect(&session);
     return 0;
@@ -146,12 +137,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    int rc = hub_session_stop(&session);
-    char *dir = xstrndup(seed_path, strrchr(seed_path, '/') - seed_path);
-    harness_rmrf(dir);
-    free(dir);
-    free(seed_path);
-    return rc;
+    return hub_session_stop(&session);
 }
 
 static void test_person_in_two_teams_appears_once(void **state)

@@ -40,6 +40,31 @@ out:
     return rc;
 }
 
+int hub_session_start_seed(struct hub_session *s, const char *seed_json,
+                           const char *const emu_args[], const char *const hub_env[])
+{
+    char *dir = harness_tmpdir("parley-seed");
+    char *path = dir ? xasprintf("%s/seed.json", dir) : NULL;
+    FILE *f = path ? fopen(path, "w") : NULL;
+    int rc = -1;
+
+    if (!f || fputs(seed_json, f) < 0) {
+        if (f)
+            fclose(f);
+        goto out;
+    }
+    if (fclose(f) != 0)
+        goto out;
+    rc = hub_session_start(s, path, emu_args, hub_env);
+    s->seed_dir = dir;             /* after start, which clears *s */
+    dir = NULL;
+out:
+    harness_rmrf(dir);
+    free(dir);
+    free(path);
+    return rc;
+}
+
 int hub_session_stop(struct hub_session *s)
 {
     harness_http_free(s->http);
@@ -52,6 +77,9 @@ int hub_session_stop(struct hub_session *s)
     harness_rmrf(dir);
     free(dir);
     int emu_status = s->emu.proc ? emu_client_stop(&s->emu) : 0;
+    harness_rmrf(s->seed_dir);
+    free(s->seed_dir);
+    s->seed_dir = NULL;
     return status == 0 && emu_status == 0 ? 0 : -1;
 }
 
@@ -67,6 +95,16 @@ long hub_session_call(struct hub_session *s, const char *method, const char *pat
     free(text);
     free(url);
     return resp->status;
+}
+
+json_t *hub_session_post(struct hub_session *s, const char *path, json_t *body, long status)
+{
+    struct harness_resp resp;
+
+    assert_int_equal(hub_session_call(s, "POST", path, body, &resp), status);
+    json_t *answer = json_incref(resp.json);
+    harness_resp_clear(&resp);
+    return answer;
 }
 
 const char *hub_session_ep(const struct hub_session *s, const char *platform, const char *key)

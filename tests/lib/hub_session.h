@@ -29,6 +29,7 @@ struct hub_session {
     struct emu_client emu;
     struct harness_http *http;
     char *csrf_header;        /* "X-CSRF-Token: ..." */
+    char *seed_dir;           /* the seed written by hub_session_start_seed, removed at stop */
 };
 
 /* Start parley-emu (TLS) with SEED and EMU_ARGS (NULL-terminated, may be
@@ -36,6 +37,9 @@ struct hub_session {
  * org "acme".  0 on success. */
 int hub_session_start(struct hub_session *s, const char *seed, const char *const emu_args[],
                       const char *const hub_env[]);
+/* The same with the seed given as JSON text (written to a temp file). */
+int hub_session_start_seed(struct hub_session *s, const char *seed_json,
+                           const char *const emu_args[], const char *const hub_env[]);
 /* Stop both; 0 when both exited cleanly.  Removes their directories. */
 int hub_session_stop(struct hub_session *s);
 
@@ -43,6 +47,9 @@ int hub_session_stop(struct hub_session *s);
  * NULL) as the owner; returns the HTTP status. */
 long hub_session_call(struct hub_session *s, const char *method, const char *path, json_t *body,
                       struct harness_resp *resp);
+/* POST PATH with BODY (stolen), asserting the answer's STATUS; the answer's
+ * JSON (a new reference, may be NULL). */
+json_t *hub_session_post(struct hub_session *s, const char *path, json_t *body, long status);
 /* A value of endpoints.json: hub_session_ep(s, "microsoft", "tenant_id"). */
 const char *hub_session_ep(const struct hub_session *s, const char *platform, const char *key);
 /* The Microsoft connection settings as the API takes them, with SECRET
