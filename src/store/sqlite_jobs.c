@@ -32,12 +32,21 @@ static const char SQL_BURY_LOST[] =
     "UPDATE jobs SET state = 'dead', lease_owner = NULL, updated_at = ?1,"
     " last_error = 'lease expired during the final attempt (worker lost)'"
     " WHERE state = 'running' AND lease_expires <= ?1 AND attempts >= max_attempts";
-/* ?1 now, ?2 a JSON array of kinds or NULL for any kind. */
+/* ?1 now, ?2 a JSON array of kinds or NULL for any kind.  Each branch is
+ * its own indexed scan stopping at the first row ((state, not_before) and
+ * (state, lease_expires)); one query with an OR made SQLite read and sort
+ * every due job on each claim, quadratic in the queue's length. */
 static const char SQL_PICK[] =
-    "SELECT id FROM jobs"
-    " WHERE ((state = 'queued' AND not_before <= ?1)"
-    "     OR (state = 'running' AND lease_expires <= ?1))"
-    "   AND (?2 IS NULL OR kind IN (SELECT value FROM json_each(?2)))"
+    "SELECT id FROM ("
+    "  SELECT * FROM (SELECT id, not_before FROM jobs"
+    "    WHERE state = 'queued' AND not_before <= ?1"
+    "      AND (?2 IS NULL OR kind IN (SELECT value FROM json_each(?2)))"
+    "    ORDER BY not_before, id LIMIT 1)"
+    "  UNION ALL"
+    "  SELECT * FROM (SELECT id, not_before FROM jobs"
+    "    WHERE state = 'running' AND lease_expires <= ?1"
+    "      AND (?2 IS NULL OR kind IN (SELECT value FROM json_each(?2)))"
+    "    ORDER BY not_before, id LIMIT 1))"
     " ORDER BY not_before, id LIMIT 1";
 static const char SQL_LEASE[] =
     "UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires = ?,"
