@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,7 +12,10 @@
 
 #include "lib/harness.h"
 #include "util/buf.h"
+#include "util/json.h"
 #include "util/xmalloc.h"
+
+#define CONNECT_TIMEOUT_MS 30000
 
 /* ---- /proc ---- */
 
@@ -94,6 +98,98 @@ int bench_run(const char *const argv[], const char *const env[], const char *log
         return -1;
     }
     return 0;
+}
+
+/* ---- connecting an org, an admin session ---- */
+
+int bench_write_private(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    int rc = -1;
+
+    if (!f)
+        return -1;
+    if (chmod(path, 0600) == 0 && fputs(text, f) >= 0)
+        rc = 0;
+    return fclose(f) == 0 ? rc : -1;
+}
+
+int bench_connect_google(const struct google_client *g, const char *org, const char *data_dir,
+                         const char *log_path)
+{
+    const json_t *ep = g->google;
+    const char *argv[] = { harness_bin("parley"), "connect", "google", "--org", org,
+                           "--data", data_dir,
+                           "--domain", json_get_str(ep, "domain"),
+                           "--admin-email", json_get_str(ep, "admin_email"),
+                           "--customer-id", json_get_str(ep, "customer_id"),
+                           "--root-url", json_get_str(ep, "root_url"),
+                           "--service-account-key-file",
+                           json_get_str(ep, "service_account_key_file"), NULL };
+    const char *env[] = { "PARLEY_MASTER_KEY_FILE", NULL };
+
+    return bench_run(argv, env, log_path, CONNECT_TIMEOUT_MS);
+}
+
+int bench_connect_microsoft(const struct emu_client *e, const char *org, const char *data_dir,
+                            const char *tmp_dir, const char *log_path)
+{
+    const json_t *ms = json_object_get(e->endpoints, "microsoft");
+    char *secret_file = xasprintf("%s/%s.secret", tmp_dir, org);
+    const char *ca = json_get_str(e->endpoints, "ca_file");
+    const char *argv[] = { harness_bin("parley"), "connect", "microsoft", "--org", org,
+                           "--data", data_dir,
+                           "--tenant-id", e->tenant_id, "--client-id", e->client_id,
+                           "--client-secret-file", secret_file,
+                           "--authority-host", json_get_str(ms, "authority_host"),
+                           "--graph-base", json_get_str(ms, "graph_base"),
+                           ca ? "--ca-file" : NULL, ca, NULL };
+    const char *env[] = { "PARLEY_MASTER_KEY_FILE", NULL };
+    int rc = -1;
+
+    if (bench_write_private(secret_file, e->client_secret) == 0)
+        rc = bench_run(argv, env, log_path, CONNECT_TIMEOUT_MS);
+    free(secret_file);
+    return rc;
+}
+
+int bench_session_login(struct bench_session *s, const char *hub_url, const char *email,
+                        const char *password)
+{
+    char *csrf;
+
+    memset(s, 0, sizeof *s);
+    s->hub_url = hub_url;
+    s->http = harness_http_new(NULL);
+    if (!(csrf = harness_hub_login(s->http, hub_url, email, password)))
+        return -1;
+    s->csrf_header = xasprintf("X-CSRF-Token: %s", csrf);
+    free(csrf);
+    return 0;
+}
+
+void bench_session_free(struct bench_session *s)
+{
+    if (!s)
+        return;
+    harness_http_free(s->http);
+    free(s->csrf_header);
+    memset(s, 0, sizeof *s);
+}
+
+long bench_session_call(struct bench_session *s, const char *method, const char *path,
+                        json_t *body, struct harness_resp *resp)
+{
+    const char *headers[] = { s->csrf_header, "Content-Type: application/json", NULL };
+    char *url = xasprintf("%s%s", s->hub_url, path);
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+
+    memset(resp, 0, sizeof *resp);
+    harness_http_do(s->http, method, url, headers, text, resp);
+    json_decref(body);
+    free(text);
+    free(url);
+    return resp->status;
 }
 
 /* ---- keep-alive GET ---- */

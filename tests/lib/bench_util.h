@@ -1,11 +1,18 @@
 /* bench_util.h - small helpers the benchmarks under bench/ share: a
  * process's peak RSS and CPU time from /proc, running a command to its end,
- * and a keep-alive GET client for walking paged collections the way a
+ * `parley connect` of an org to the emulators, an admin API session on the
+ * hub, and a keep-alive GET client for walking paged collections the way a
  * connector does (one connection, bodies kept in a buffer). */
 #ifndef PARLEY_TESTS_BENCH_UTIL_H
 #define PARLEY_TESTS_BENCH_UTIL_H
 
 #include <stddef.h>
+
+#include <jansson.h>
+
+#include "lib/emu_client.h"
+#include "lib/google_client.h"
+#include "lib/harness.h"
 
 /* The kB value of FIELD ("VmHWM", "VmRSS") in /proc/PID/status, in MiB;
  * -1 when it cannot be read. */
@@ -23,6 +30,34 @@ long long bench_proc_cpu_ms(int pid);
  * TIMEOUT_MS (then it is killed).  0 when it exited with status 0. */
 int bench_run(const char *const argv[], const char *const env[], const char *log_path,
               int timeout_ms);
+
+/* Write TEXT to PATH, mode 0600 (for secrets); 0 on success. */
+int bench_write_private(const char *path, const char *text);
+
+/* `parley connect google --org ORG --data DATA_DIR` to the emulator G (its
+ * domain, admin, customer, root URL and key file), output to LOG_PATH; 0 on
+ * success. */
+int bench_connect_google(const struct google_client *g, const char *org, const char *data_dir,
+                         const char *log_path);
+/* `parley connect microsoft` of ORG to the emulator E (the client secret
+ * through a 0600 file written under TMP_DIR; --ca-file when E is TLS). */
+int bench_connect_microsoft(const struct emu_client *e, const char *org, const char *data_dir,
+                            const char *tmp_dir, const char *log_path);
+
+/* A signed-in admin on a hub: the cookie jar and the CSRF header. */
+struct bench_session {
+    struct harness_http *http;
+    char *csrf_header;                /* "X-CSRF-Token: ..." */
+    const char *hub_url;              /* borrowed */
+};
+/* Sign EMAIL / PASSWORD in on HUB_URL (kept, borrowed); 0 on success. */
+int bench_session_login(struct bench_session *s, const char *hub_url, const char *email,
+                        const char *password);
+void bench_session_free(struct bench_session *s);    /* NULL-safe; keeps *s reusable */
+/* METHOD PATH ("/api/...") with the JSON BODY (stolen, may be NULL); fills
+ * RESP (the caller clears it) and returns its status (0: no answer). */
+long bench_session_call(struct bench_session *s, const char *method, const char *path,
+                        json_t *body, struct harness_resp *resp);
 
 /* A keep-alive HTTP client for one thread. */
 struct bench_getter;
