@@ -1,7 +1,9 @@
-/* paging.c - the page loop for OData next links and Google page tokens
- * (see paging.h). */
+/* paging.c - the page loop for OData next links and Google page tokens,
+ * with the next page optionally fetched on a second thread while the
+ * current one is handled (see paging.h). */
 #include "net/paging.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -43,52 +45,135 @@ static char *next_url(const struct net_paging *p, const json_t *page)
     return buf_steal(&url);
 }
 
+/* One GET of the walk: on the caller's thread, or on a thread of its own
+ * when prefetching. */
+struct fetch {
+    const struct net_paging *p;
+    char *url;                   /* owned; NULL: nothing to fetch */
+    json_t *page;                /* the answer (a new reference) ... */
+    char *why;                   /* ... or why not */
+    enum parley_err rc;
+    int threaded;                /* a thread is running it: join before reading */
+    pthread_t thread;
+};
+
+static void fetch_run(struct fetch *f)
+{
+    f->page = NULL;
+    f->why = NULL;
+    f->rc = f->p->get(f->p->ctx, f->url, &f->page, &f->why);
+}
+
+static void *on_fetch_thread(void *arg)
+{
+    fetch_run(arg);
+    return NULL;
+}
+
+/* Begin the GET of F->url: at once on a thread when prefetching (and a
+ * thread can be had), else later, in fetch_finish. */
+static void fetch_start(struct fetch *f)
+{
+    f->threaded = f->p->prefetch && pthread_create(&f->thread, NULL, on_fetch_thread, f) == 0;
+}
+
+/* Complete the GET begun by fetch_start: F->rc, F->page, F->why are its result. */
+static void fetch_finish(struct fetch *f)
+{
+    if (f->threaded)
+        pthread_join(f->thread, NULL);
+    else
+        fetch_run(f);
+    f->threaded = 0;
+}
+
+/* Wait for a GET still running and drop its result (the walk is over). */
+static void fetch_discard(struct fetch *f)
+{
+    if (f->threaded) {
+        pthread_join(f->thread, NULL);
+        f->threaded = 0;
+        json_decref(f->page);
+        free(f->why);
+    }
+    free(f->url);
+    f->url = NULL;
+}
+
+/* Why the walk must not follow NEXT after URL (the N-th page, 0-based):
+ * a new message and *rc, or NULL when it may. */
+static char *refuse_next(const struct net_paging *p, const char *url, const char *next, int n,
+                         int max_pages, enum parley_err *rc)
+{
+    *rc = PARLEY_ERR_PLATFORM;
+    if (!same_origin(next, p->first_url))
+        return xstrdup("the next page link points to another host");
+    if (strcmp(next, url) == 0)
+        return xstrdup("the next page link repeats the page just read");
+    *rc = PARLEY_ERR_TOO_LARGE;
+    if (n + 1 >= max_pages)
+        return xasprintf("more than %d pages", max_pages);
+    *rc = PARLEY_OK;
+    return NULL;
+}
+
 enum parley_err net_paging_run(const struct net_paging *p, char **why)
 {
     int max_pages = p && p->max_pages > 0 ? p->max_pages : NET_PAGING_DEFAULT_MAX_PAGES;
-    char *url = NULL, *next = NULL, *get_why = NULL;
+    struct fetch f = { .p = p };
+    char *url = NULL, *refused = NULL, *get_why = NULL;
     json_t *page = NULL;
-    enum parley_err rc = PARLEY_OK;
+    enum parley_err rc = PARLEY_OK, refused_rc = PARLEY_OK;
 
     if (why)
         *why = NULL;
     if (!p || !p->first_url || !p->get || !p->on_page)
         return PARLEY_ERR_INVALID;
-    url = xstrdup(p->first_url);
-    for (int n = 0; url; n++) {
-        if (n == max_pages) {
-            rc = PARLEY_ERR_TOO_LARGE;
-            get_why = xasprintf("more than %d pages", max_pages);
-            goto out;
-        }
-        rc = p->get(p->ctx, url, &page, &get_why);
-        if (rc != PARLEY_OK)
-            goto out;
-        rc = p->on_page(p->ctx, page);
-        if (rc != PARLEY_OK)
-            goto out;
-        next = next_url(p, page);
-        json_decref(page);
-        page = NULL;
-        if (next && (!same_origin(next, p->first_url) || strcmp(next, url) == 0)) {
-            rc = PARLEY_ERR_PLATFORM;
-            get_why = xstrdup(same_origin(next, p->first_url)
-                                  ? "the next page link repeats the page just read"
-                                  : "the next page link points to another host");
+    f.url = xstrdup(p->first_url);
+    fetch_run(&f);
+    for (int n = 0;; n++) {
+        char *next;
+
+        rc = f.rc;
+        page = f.page;
+        if (rc != PARLEY_OK) {
+            get_why = f.why;
             goto out;
         }
         free(url);
-        url = next;
-        next = NULL;
+        url = f.url;
+        f.url = NULL;
+        /* Decide on the next page now, and fetch it while this one is handled. */
+        next = next_url(p, page);
+        if (next)
+            refused = refuse_next(p, url, next, n, max_pages, &refused_rc);
+        if (next && !refused) {
+            f.url = next;
+            fetch_start(&f);
+        } else {
+            free(next);
+        }
+        rc = p->on_page(p->ctx, page);
+        json_decref(page);
+        page = NULL;
+        if (rc == PARLEY_OK && refused) {
+            rc = refused_rc;
+            get_why = refused;
+            refused = NULL;
+        }
+        if (rc != PARLEY_OK || !f.url)
+            goto out;               /* stopped, refused, or the last page */
+        fetch_finish(&f);
     }
 
 out:
+    fetch_discard(&f);
     if (why)
         *why = get_why;
     else
         free(get_why);
+    free(refused);
     json_decref(page);
-    free(next);
     free(url);
     return rc;
 }

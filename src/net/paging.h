@@ -12,7 +12,15 @@
  * The connector supplies the GET (it knows the token and the error bodies).
  * A next link on another origin than the first URL is refused, so a bearer
  * token is never sent elsewhere, and so is a link that repeats the page
- * just read (a server bug that would loop forever). */
+ * just read (a server bug that would loop forever).
+ *
+ * With PREFETCH the GET of page N+1 runs on a thread of its own while
+ * ON_PAGE handles page N, so the server's time and the caller's overlap; at
+ * most two pages are held at once (the one handed over and the one being
+ * fetched).  GET must then be safe to call from another thread than ON_PAGE
+ * (one GET at a time, never two together); the events keep their order:
+ * ON_PAGE sees every page in turn, and a walk stopped by ON_PAGE discards
+ * the page fetched meanwhile. */
 #ifndef PARLEY_NET_PAGING_H
 #define PARLEY_NET_PAGING_H
 
@@ -38,6 +46,7 @@ struct net_paging {
     net_paging_page_fn on_page;
     void *ctx;
     int max_pages;               /* 0: NET_PAGING_DEFAULT_MAX_PAGES */
+    int prefetch;                /* 1: fetch the next page while ON_PAGE runs (above) */
 };
 
 /* Walk every page of P.  On failure *why (may be NULL; caller frees) says

@@ -229,13 +229,18 @@ enum parley_err platform_api_get(struct platform_conn *c, const struct platform_
     return rc;
 }
 
-/* The state of one walk, shared by the pager's callbacks. */
+/* The state of one walk, shared by the pager's callbacks.  The GETs run on
+ * the pager's fetch thread while the page callback runs on the caller's,
+ * so each side has its own error: a GET's lands in GET_ERR and reaches the
+ * caller's ERR only when that GET is what ended the walk. */
 struct walk {
     struct platform_conn *conn;
     const struct platform_call *call;
     net_paging_page_fn on_page;
     void *ctx;
     struct platform_error *err;
+    struct platform_error get_err;
+    int page_failed;                /* the page callback stopped the walk */
 };
 
 static enum parley_err on_get(void *ctx, const char *url, json_t **page, char **why)
@@ -243,29 +248,35 @@ static enum parley_err on_get(void *ctx, const char *url, json_t **page, char **
     struct walk *w = ctx;
 
     *why = NULL;
-    return platform_api_get(w->conn, w->call, url, page, w->err);
+    memset(&w->get_err, 0, sizeof w->get_err);
+    return platform_api_get(w->conn, w->call, url, page, &w->get_err);
 }
 
 static enum parley_err on_page(void *ctx, const json_t *page)
 {
     struct walk *w = ctx;
+    enum parley_err rc = w->on_page(w->ctx, page);
 
-    return w->on_page(w->ctx, page);
+    w->page_failed = rc != PARLEY_OK;
+    return rc;
 }
 
 enum parley_err platform_api_list(struct platform_conn *c, const struct platform_call *call,
                                   enum net_paging_style style, const char *first_url,
                                   net_paging_page_fn page_fn, void *ctx, struct platform_error *err)
 {
-    struct walk w = { c, call, page_fn, ctx, err };
+    struct walk w = { .conn = c, .call = call, .on_page = page_fn, .ctx = ctx, .err = err };
     struct net_paging p = {
         .style = style, .first_url = first_url, .get = on_get, .on_page = on_page, .ctx = &w,
+        .prefetch = 1,
     };
     char *why = NULL;
     enum parley_err rc;
 
     memset(err, 0, sizeof *err);
     rc = net_paging_run(&p, &why);
+    if (rc != PARLEY_OK && !w.page_failed && w.get_err.code != PARLEY_OK)
+        *err = w.get_err;
     if (rc != PARLEY_OK && err->code == PARLEY_OK) {
         /* Neither the GET nor the page callback said why: the pager did. */
         if (why)

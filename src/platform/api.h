@@ -101,9 +101,12 @@ enum parley_err platform_api_send(struct platform_conn *c, const struct platform
                                   json_t **out, struct platform_error *err);
 
 /* Walk every page of FIRST_URL (STYLE: OData next links or Google page
- * tokens) as CALL, handing each page to ON_PAGE(CTX).  A page callback that
- * returns an error stops the walk; it may fill ERR itself, else ERR says
- * the listing was stopped. */
+ * tokens) as CALL, handing each page to ON_PAGE(CTX).  The next page is
+ * fetched (on a second thread) while ON_PAGE handles the current one, so
+ * at most two pages are held at once; ON_PAGE is always called on the
+ * caller's thread, in page order.  A page callback that returns an error
+ * stops the walk; it may fill ERR itself, else ERR says the listing was
+ * stopped. */
 enum parley_err platform_api_list(struct platform_conn *c, const struct platform_call *call,
                                   enum net_paging_style style, const char *first_url,
                                   net_paging_page_fn on_page, void *ctx,

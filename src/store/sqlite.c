@@ -5,8 +5,11 @@
  * the store gets its own sqlite3 connection (SQLITE_OPEN_NOMUTEX: never
  * shared), remembered in a pthread key and in a list so store_close can
  * close them all.  A thread's connection is also closed when the thread
- * exits.  Every connection runs with WAL, foreign keys on, synchronous FULL
- * (a committed job survives power loss) and a 5 s busy timeout.
+ * exits.  Every connection runs with WAL, foreign keys on, synchronous
+ * NORMAL (a commit survives a crash of the process; power loss may lose the
+ * last commits, see docs/store.md), temporary files (savepoint and statement
+ * journals, sorts) in memory, a checkpoint every 16384 WAL pages (64 MiB)
+ * rather than 1000, and a 5 s busy timeout.
  *
  * Callers must stop all threads that use the store (or let them exit)
  * before store_close. */
@@ -125,7 +128,9 @@ static enum parley_err conn_open(struct store_sqlite *db, struct sqlite_conn **o
     sqlite3_extended_result_codes(c->db, 1);
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
     rc = store_sqlite_exec_script(c, "PRAGMA journal_mode = WAL;"
-                                     "PRAGMA synchronous = FULL;"
+                                     "PRAGMA synchronous = NORMAL;"
+                                     "PRAGMA temp_store = MEMORY;"
+                                     "PRAGMA wal_autocheckpoint = 16384;"
                                      "PRAGMA foreign_keys = ON;");
     if (rc != PARLEY_OK)
         goto out;

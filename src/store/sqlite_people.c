@@ -2,17 +2,45 @@
  * they changed, lookups, and the Hub's filtered, keyset-paged listing
  * (SQLite backend; see store.h for the contracts).
  *
- * Each upsert is a read-then-write inside store_sqlite_begin/end: a
- * transaction of its own, or a savepoint when the caller writes a whole
- * page in one store_tx.  The UPDATEs carry "and something differs"
- * conditions, so sqlite3_changes() tells "updated" from "unchanged" and an
- * unchanged row is never rewritten. */
+ * Each upsert is a read-then-write.  Called on its own, it runs in a
+ * transaction of its own (BEGIN IMMEDIATE: the read cannot race another
+ * writer).  Called inside the caller's transaction (an import writes a
+ * whole page in one store_tx), it takes no savepoint: every check that can
+ * refuse the write (another org's account, a missing person) runs before
+ * the first write, and what follows cannot fail on a constraint, so a
+ * refused upsert has written nothing and a savepoint would only cost (its
+ * journal copies every page the upsert touches).  The UPDATEs carry "and
+ * something differs" conditions, so sqlite3_changes() tells "updated" from
+ * "unchanged" and an unchanged row is never rewritten. */
 #include "store/sqlite.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/xmalloc.h"
+
+/* Begin a transaction for an upsert unless the connection is already in
+ * one (see the head comment); *began says whether store_sqlite_end is due.
+ * PROBE is any statement of C, prepared and not yet stepped. */
+static enum parley_err begin_unless_in_tx(struct sqlite_conn *c, sqlite3_stmt *probe, int *began)
+{
+    enum parley_err rc = PARLEY_OK;
+
+    *began = sqlite3_get_autocommit(sqlite3_db_handle(probe)) != 0;
+    if (*began)
+        rc = store_sqlite_begin(c);
+    if (rc != PARLEY_OK) {
+        *began = 0;
+        store_sqlite_done(probe);
+    }
+    return rc;
+}
+
+/* End what begin_unless_in_tx began; RC passes through otherwise. */
+static enum parley_err end_if_began(struct sqlite_conn *c, int began, enum parley_err rc)
+{
+    return began ? store_sqlite_end(c, rc) : rc;
+}
 
 /* ---- people ---- */
 
@@ -135,15 +163,16 @@ enum parley_err store_sqlite_person_upsert(struct store *st, const struct store_
 {
     struct sqlite_conn *c;
     sqlite3_stmt *s;
+    int began = 0;
     enum parley_err rc = store_sqlite_conn(st, &c);
 
     if (rc == PARLEY_OK)
-        rc = store_sqlite_begin(c);
+        rc = store_sqlite_stmt(c, SQL_PERSON_ID, &s, "lt", p->org_id, p->email);
+    if (rc == PARLEY_OK)
+        rc = begin_unless_in_tx(c, s, &began);
     if (rc != PARLEY_OK)
         return rc;
-    rc = store_sqlite_stmt(c, SQL_PERSON_ID, &s, "lt", p->org_id, p->email);
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_scalar(c, s, id);
+    rc = store_sqlite_scalar(c, s, id);
     if (rc == PARLEY_OK) {
         rc = store_sqlite_stmt(c, SQL_PERSON_RENAME, &s, "ttttll", p->display_name, p->given_name,
                                p->family_name, p->source, now, *id);
@@ -162,7 +191,7 @@ enum parley_err store_sqlite_person_upsert(struct store *st, const struct store_
             *result = STORE_UPSERT_NEW;
         }
     }
-    return store_sqlite_end(c, rc);
+    return end_if_began(c, began, rc);
 }
 
 enum parley_err store_sqlite_person_get(struct store *st, long long org_id, long long id,
@@ -267,10 +296,15 @@ enum parley_err store_sqlite_people_count(struct store *st, const struct store_p
 
 /* ---- identities ---- */
 
-static const char SQL_PERSON_ORG[] = "SELECT org_id FROM people WHERE id = ?";
-static const char SQL_IDENT_BY_EXTERNAL[] =
-    "SELECT i.id, p.org_id FROM identities i JOIN people p ON p.id = i.person_id"
-    " WHERE i.platform = ? AND i.external_id = ?";
+/* ?1 person, ?2 platform, ?3 external id: the person's org, then the
+ * identity holding the external id (NULLs when none): its id, its person's
+ * org, its person and kind.  No row: no such person.  One statement, as
+ * every upsert of an import runs it. */
+static const char SQL_IDENT_LOOKUP[] =
+    "SELECT p.org_id, i.id, ip.org_id, i.person_id, i.kind FROM people p"
+    " LEFT JOIN identities i ON i.platform = ?2 AND i.external_id = ?3"
+    " LEFT JOIN people ip ON ip.id = i.person_id"
+    " WHERE p.id = ?1";
 static const char SQL_IDENT_BY_SLOT[] =
     "SELECT id FROM identities WHERE person_id = ? AND platform = ? AND kind = ?";
 /* Remove whoever holds the (person, platform, kind) slot other than ?4. */
@@ -288,36 +322,42 @@ static const char SQL_IDENT_UPDATE[] =
 
 /* The identity IDENT refers to: *found_id (0: none) by external id, else by
  * the person's slot.  PARLEY_ERR_CONFLICT when the external id is another
- * org's; a slot taken by another identity is freed for the external id's. */
+ * org's, PARLEY_ERR_NOT_FOUND when the person does not exist; both are
+ * decided before anything is written.  A slot taken by another identity is
+ * freed for the external id's (the one write here; the write that follows
+ * cannot then fail on a constraint). */
 static enum parley_err find_identity(struct sqlite_conn *c, const struct store_identity_new *ident,
                                      long long *found_id)
 {
     long long person_org = 0, found_org = 0;
+    int same_slot = 0;
     sqlite3_stmt *s = NULL;
-    enum parley_err rc = store_sqlite_stmt(c, SQL_PERSON_ORG, &s, "l", ident->person_id);
+    enum parley_err rc = store_sqlite_stmt(c, SQL_IDENT_LOOKUP, &s, "ltt", ident->person_id,
+                                           ident->platform, ident->external_id);
 
     *found_id = 0;
     if (rc == PARLEY_OK)
-        rc = store_sqlite_scalar(c, s, &person_org);
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_IDENT_BY_EXTERNAL, &s, "tt", ident->platform,
-                               ident->external_id);
-    if (rc == PARLEY_OK)
         rc = store_sqlite_step(c, s);
     if (rc == PARLEY_OK) {
-        *found_id = sqlite3_column_int64(s, 0);
-        found_org = sqlite3_column_int64(s, 1);
+        const char *kind = (const char *)sqlite3_column_text(s, 4);
+        person_org = sqlite3_column_int64(s, 0);
+        *found_id = sqlite3_column_int64(s, 1);     /* NULL reads as 0: none */
+        found_org = sqlite3_column_int64(s, 2);
+        same_slot = sqlite3_column_int64(s, 3) == ident->person_id && kind &&
+                    strcmp(kind, ident->kind) == 0;
     }
     store_sqlite_done(s);
-    if (rc == PARLEY_OK) {
+    if (rc != PARLEY_OK)
+        return rc;                     /* NOT_FOUND: no such person */
+    if (*found_id) {
         if (found_org != person_org)
             return PARLEY_ERR_CONFLICT;
+        if (same_slot)
+            return PARLEY_OK;          /* it holds the slot itself: nobody to evict */
         rc = store_sqlite_stmt(c, SQL_IDENT_EVICT, &s, "lttl", ident->person_id, ident->platform,
                                ident->kind, *found_id);
         return rc == PARLEY_OK ? store_sqlite_exec(c, s) : rc;
     }
-    if (rc != PARLEY_ERR_NOT_FOUND)
-        return rc;
     rc = store_sqlite_stmt(c, SQL_IDENT_BY_SLOT, &s, "ltt", ident->person_id, ident->platform,
                            ident->kind);
     if (rc == PARLEY_OK)
@@ -333,10 +373,14 @@ enum parley_err store_sqlite_identity_upsert(struct store *st,
     struct sqlite_conn *c;
     sqlite3_stmt *s;
     long long found_id = 0;
+    int began = 0;
     enum parley_err rc = store_sqlite_conn(st, &c);
 
+    /* The probe is the statement the upsert ends with, prepared up front. */
     if (rc == PARLEY_OK)
-        rc = store_sqlite_begin(c);
+        rc = store_sqlite_stmt(c, SQL_IDENT_INSERT, &s, "");
+    if (rc == PARLEY_OK)
+        rc = begin_unless_in_tx(c, s, &began);
     if (rc != PARLEY_OK)
         return rc;
     rc = find_identity(c, ident, &found_id);
@@ -362,5 +406,5 @@ enum parley_err store_sqlite_identity_upsert(struct store *st,
         *result = STORE_UPSERT_NEW;
     }
 out:
-    return store_sqlite_end(c, rc);
+    return end_if_began(c, began, rc);
 }

@@ -51,7 +51,16 @@ void sync_import_run_close(struct import_run *ir)
     ir->conn = NULL;
 }
 
-/* ---- writing a page ---- */
+/* ---- writing a page ----
+ *
+ * A page is one transaction: its people, their identities and memberships,
+ * and the job's progress, so one commit per page.  People are written
+ * without a savepoint each (a savepoint journals every database page it
+ * touches, which used to cost more than the writes themselves).  That is
+ * safe because a person the store refuses is rare and is handled by
+ * redoing the page: the first refusal rolls the page back, and the page is
+ * written again with a savepoint per person, so the refused person leaves
+ * nothing behind and the others are written, exactly as before. */
 
 struct person_write {
     struct import_run *ir;
@@ -59,8 +68,9 @@ struct person_write {
     enum store_upsert_result result;    /* of the person and their identity together */
 };
 
-/* The person, their native identity and their membership: one savepoint,
- * so a person who cannot be written leaves nothing behind. */
+/* The person, their native identity and their membership.  Run inside the
+ * page's transaction, or inside a savepoint of its own (store_tx) when the
+ * page is being redone person by person. */
 static enum parley_err write_person(struct store *st, void *arg)
 {
     struct person_write *pw = arg;
@@ -102,10 +112,27 @@ static int is_unusable(const struct platform_person *p)
     return !p->email || !strchr(p->email, '@') || !p->external_id || !*p->external_id;
 }
 
+/* Whether the store refused this person (the entry, not the import, is at fault). */
+static int is_refusal(enum parley_err rc)
+{
+    return rc == PARLEY_ERR_INVALID || rc == PARLEY_ERR_CONFLICT;
+}
+
+static void log_not_imported(const struct import_run *ir, const struct platform_person *p,
+                             enum parley_err rc)
+{
+    log_warn("sync", "person not imported", "s:platform", ir->platform,
+             "s:external_id", p->external_id ? p->external_id : "",
+             "s:error", parley_strerror(rc));
+}
+
 struct page_write {
     struct import_run *ir;
     const struct platform_person *people;
     size_t count;
+    int isolate;                        /* a savepoint per person (the page is being redone) */
+    int refused;                        /* the store refused a person without isolation */
+    struct import_counts checked;       /* fetched, skipped, unusable: known before writing */
     struct import_counts counts;        /* this page's; added to the run's once committed */
 };
 
@@ -118,36 +145,6 @@ static void count_result(struct import_counts *counts, enum store_upsert_result 
     }
 }
 
-static enum parley_err write_page(struct store *st, void *arg)
-{
-    struct page_write *page = arg;
-
-    memset(&page->counts, 0, sizeof page->counts);
-    page->counts.fetched = (long long)page->count;
-    for (size_t i = 0; i < page->count; i++) {
-        struct person_write pw = { .ir = page->ir, .person = &page->people[i] };
-        enum parley_err rc;
-
-        if (is_skipped(pw.person)) {
-            page->counts.skipped++;
-            continue;
-        }
-        rc = is_unusable(pw.person) ? PARLEY_ERR_INVALID : store_tx(st, write_person, &pw);
-        if (rc == PARLEY_ERR_INVALID || rc == PARLEY_ERR_CONFLICT) {
-            /* This entry is unusable, not the import: count it and go on. */
-            log_warn("sync", "person not imported", "s:platform", page->ir->platform,
-                     "s:external_id", pw.person->external_id ? pw.person->external_id : "",
-                     "s:error", parley_strerror(rc));
-            page->counts.failed++;
-            continue;
-        }
-        if (rc != PARLEY_OK)
-            return rc;
-        count_result(&page->counts, pw.result);
-    }
-    return PARLEY_OK;
-}
-
 static void counts_add(struct import_counts *to, const struct import_counts *from)
 {
     to->fetched += from->fetched;
@@ -158,6 +155,57 @@ static void counts_add(struct import_counts *to, const struct import_counts *fro
     to->failed += from->failed;
 }
 
+/* Count what needs no store (skipped and unusable entries, logged once
+ * here, before any transaction) into PAGE->checked. */
+static void check_page(struct page_write *page)
+{
+    memset(&page->checked, 0, sizeof page->checked);
+    page->checked.fetched = (long long)page->count;
+    for (size_t i = 0; i < page->count; i++) {
+        const struct platform_person *p = &page->people[i];
+        if (is_skipped(p)) {
+            page->checked.skipped++;
+        } else if (is_unusable(p)) {
+            log_not_imported(page->ir, p, PARLEY_ERR_INVALID);
+            page->checked.failed++;
+        }
+    }
+}
+
+static enum parley_err report_progress(struct import_run *ir, const struct import_counts *counts);
+
+/* store_tx body: the page's usable people, then the job's progress with
+ * the page counted. */
+static enum parley_err write_page(struct store *st, void *arg)
+{
+    struct page_write *page = arg;
+    struct import_counts total = page->ir->counts;
+
+    page->counts = page->checked;
+    for (size_t i = 0; i < page->count; i++) {
+        struct person_write pw = { .ir = page->ir, .person = &page->people[i] };
+        enum parley_err rc;
+
+        if (is_skipped(pw.person) || is_unusable(pw.person))
+            continue;
+        rc = page->isolate ? store_tx(st, write_person, &pw) : write_person(st, &pw);
+        if (is_refusal(rc) && !page->isolate) {
+            page->refused = 1;          /* roll the page back; it is redone isolated */
+            return rc;
+        }
+        if (is_refusal(rc)) {
+            log_not_imported(page->ir, pw.person, rc);
+            page->counts.failed++;
+            continue;
+        }
+        if (rc != PARLEY_OK)
+            return rc;
+        count_result(&page->counts, pw.result);
+    }
+    counts_add(&total, &page->counts);
+    return report_progress(page->ir, &total);
+}
+
 enum parley_err sync_import_run_on_people(const struct platform_person *people, size_t count,
                                           void *arg)
 {
@@ -165,23 +213,26 @@ enum parley_err sync_import_run_on_people(const struct platform_person *people, 
     struct page_write page = { .ir = ir, .people = people, .count = count };
     enum parley_err rc = PARLEY_ERR_CANCELLED;
 
-    if (!job_run_should_stop(ir->job))
+    if (!job_run_should_stop(ir->job)) {
+        check_page(&page);
         rc = store_tx(ir->st, write_page, &page);
-    if (rc == PARLEY_OK) {
-        counts_add(&ir->counts, &page.counts);
-        rc = sync_import_run_progress(ir);
+        if (rc != PARLEY_OK && page.refused) {
+            page.isolate = 1;
+            rc = store_tx(ir->st, write_page, &page);
+        }
     }
-    if (rc != PARLEY_OK)
+    if (rc == PARLEY_OK)
+        counts_add(&ir->counts, &page.counts);
+    else
         ir->stop_rc = rc;
     return rc;
 }
 
 /* ---- progress, result, audit ---- */
 
-/* The counts as the Hub shows them; a new reference. */
-static json_t *counts_to_json(const struct import_run *ir)
+/* COUNTS as the Hub shows them, with IR's teams; a new reference. */
+static json_t *counts_to_json(const struct import_run *ir, const struct import_counts *c)
 {
-    const struct import_counts *c = &ir->counts;
     json_t *json = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "fetched", (json_int_t)c->fetched,
                              "new", (json_int_t)c->created, "updated", (json_int_t)c->updated,
                              "unchanged", (json_int_t)c->unchanged,
@@ -194,17 +245,23 @@ static json_t *counts_to_json(const struct import_run *ir)
     return json;
 }
 
-enum parley_err sync_import_run_progress(struct import_run *ir)
+/* Report COUNTS (the run's, or the run's with a page not yet committed). */
+static enum parley_err report_progress(struct import_run *ir, const struct import_counts *counts)
 {
-    json_t *counts = counts_to_json(ir);
+    json_t *json = counts_to_json(ir, counts);
     enum parley_err rc;
 
     if (ir->teams_total >= 0)
-        rc = job_run_progress(ir->job, ir->teams_done, ir->teams_total, counts);
+        rc = job_run_progress(ir->job, ir->teams_done, ir->teams_total, json);
     else
-        rc = job_run_progress(ir->job, ir->counts.fetched, 0, counts);
-    json_decref(counts);
+        rc = job_run_progress(ir->job, counts->fetched, 0, json);
+    json_decref(json);
     return rc;
+}
+
+enum parley_err sync_import_run_progress(struct import_run *ir)
+{
+    return report_progress(ir, &ir->counts);
 }
 
 /* One audit event for the import, by whoever asked for it, on the platform. */
@@ -215,7 +272,7 @@ static enum parley_err audit(struct import_run *ir, const json_t *details)
 
 enum parley_err sync_import_run_finish(struct import_run *ir, const json_t *extra)
 {
-    json_t *result = counts_to_json(ir);
+    json_t *result = counts_to_json(ir, &ir->counts);
     enum parley_err rc;
 
     if (extra)
@@ -247,7 +304,7 @@ enum parley_err sync_import_run_fail(struct import_run *ir, enum parley_err rc)
         return rc;
     }
     job_run_fail_permanently(ir->job, message);
-    details = counts_to_json(ir);
+    details = counts_to_json(ir, &ir->counts);
     json_object_set_new(details, "error", json_string(message));
     if (audit(ir, details) != PARLEY_OK)
         log_error("sync", "cannot record the failed import in the audit log");
