@@ -14,6 +14,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "jobs/pool.h"
+#include "platform/conn_cache.h"
 #include "platform/connection.h"
 #include "platform/platform.h"
 #include "store/store.h"
@@ -73,6 +74,7 @@ static int serve(const struct config_values *cfg)
     char *data_dir = NULL, *key_path = NULL, *cert = NULL, *tls_key = NULL;
     struct api_options opt;
     struct platform_source platforms = { 0 };   /* used by job workers until the pool is freed */
+    struct platform_conn_cache *conns = NULL;
     struct sync_env sync_env = { 0 };
     sigset_t stop_set;
     int rc = EXIT_FAILURE_RUN, sig = 0;
@@ -112,8 +114,10 @@ static int serve(const struct config_values *cfg)
         };
         pool = jobs_pool_new(st, &pool_cfg);
         platforms = (struct platform_source){ st, key, platform_ops_for };
-        sync_env = (struct sync_env){ .st = st, .open_conn = platform_source_open_conn,
-                                      .ctx = &platforms, .key = key };
+        conns = platform_conn_cache_new(&platforms);
+        sync_env = (struct sync_env){ .st = st, .open_conn = platform_conn_cache_acquire,
+                                      .close_conn = platform_conn_cache_release, .ctx = conns,
+                                      .key = key };
         if (api_jobs_register(api, pool) || sync_import_register(pool, &sync_env) ||
             sync_provision_register(pool, &sync_env))
             goto out;
@@ -142,6 +146,7 @@ out:
     http_server_stop(srv);          /* stop accepting; in-flight requests finish */
     jobs_pool_stop(pool);           /* in-flight job attempts finish */
     jobs_pool_free(pool);
+    platform_conn_cache_free(conns);    /* no worker holds a connection any more */
     api_free(api);
     http_router_free(router);
     secret_key_free(key);

@@ -26,6 +26,7 @@ enum parley_err sync_import_run_open(struct import_run *ir, struct job_run *job,
 
     memset(ir, 0, sizeof *ir);
     ir->job = job;
+    ir->env = env;
     ir->st = env->st;
     ir->org_id = job_run_org_id(job);
     ir->platform = platform_kind_name(kind);
@@ -47,7 +48,7 @@ enum parley_err sync_import_run_open(struct import_run *ir, struct job_run *job,
 void sync_import_run_close(struct import_run *ir)
 {
     if (ir->ops && ir->conn)
-        ir->ops->close(ir->conn);
+        sync_env_close_conn(ir->env, ir->ops, ir->conn);
     ir->conn = NULL;
 }
 

@@ -33,6 +33,7 @@ struct import_counts {
 
 struct import_run {
     struct job_run *job;
+    const struct sync_env *env;
     struct store *st;
     long long org_id;
     const char *platform;           /* the store's name of the platform */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "store/store.h"
+#include "sync/env.h"
 #include "util/json.h"
 
 const char *sync_job_actor(struct job_run *job)
@@ -43,4 +44,15 @@ enum parley_err sync_job_audit(struct job_run *job, const char *action, const ch
                          action ? action : job_run_kind(job), target, text);
     free(text);
     return rc;
+}
+
+void sync_env_close_conn(const struct sync_env *env, const struct platform_ops *ops,
+                         struct platform_conn *conn)
+{
+    if (!conn)
+        return;
+    if (env->close_conn)
+        env->close_conn(env->ctx, ops, conn);
+    else
+        ops->close(conn);
 }

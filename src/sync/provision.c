@@ -229,8 +229,7 @@ static enum parley_err run(struct job_run *job, void *arg)
     if (rc != PARLEY_OK)
         rc = finish(&pr, action, rc);
     for (int k = 0; k < 2; k++)
-        if (pr.conn[k])
-            pr.ops[k]->close(pr.conn[k]);
+        sync_env_close_conn(pr.env, pr.ops[k], pr.conn[k]);
     store_person_clear(&pr.person);
     json_decref(pr.details);
     return rc;
