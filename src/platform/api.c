@@ -15,7 +15,7 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 
-static const char *const accept_json[] = { "Accept: application/json", NULL };
+static const char accept_json[] = "Accept: application/json";
 
 enum parley_err platform_conn_init(struct platform_conn *c, enum platform_kind kind,
                                    const char *service, platform_describe_fn describe,
@@ -163,7 +163,8 @@ enum parley_err platform_api_send(struct platform_conn *c, const struct platform
                                   const char *method, const char *url, const json_t *body,
                                   json_t **out, struct platform_error *err)
 {
-    struct net_http_request req = { .method = method, .url = url, .headers = accept_json };
+    const char *const headers[] = { accept_json, call->header, NULL };
+    struct net_http_request req = { .method = method, .url = url, .headers = headers };
     struct net_http_response resp = { 0 };
     char *token = NULL, *text = NULL;
     enum parley_err rc;

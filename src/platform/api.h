@@ -39,6 +39,7 @@ struct platform_call {
     const char *needs;          /* the permission (Graph) or scope (Google) it needs */
     const char *subject;        /* Google: the user acted as; NULL for app-only calls */
     const struct platform_token *token;
+    const char *header;         /* one more request header ("Name: value"); may be NULL */
 };
 
 /* A non-2xx answer, for a connector's describe function (borrowed). */

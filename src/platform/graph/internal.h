@@ -11,6 +11,7 @@
 #define GRAPH_PERM_USERS   "User.Read.All"
 #define GRAPH_PERM_TEAMS   "Team.ReadBasic.All"
 #define GRAPH_PERM_MEMBERS "TeamMember.Read.All"
+#define GRAPH_PERM_GROUP_MEMBERS "GroupMember.Read.All"
 #define GRAPH_PERM_USERS_WRITE "User.ReadWrite.All"
 #define GRAPH_PERM_ORG     "Organization.Read.All"
 

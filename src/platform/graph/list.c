@@ -100,9 +100,33 @@ enum parley_err graph_list_team_members(struct platform_conn *conn, const char *
 
 /* net_paging_page_fn for teams. */
 struct teams_walk {
+    struct platform_conn *conn;
+    struct graph_conn *g;
     platform_teams_fn fn;
     void *arg;
 };
+
+/* The number of members of team ID (a team is a group: Graph counts a
+ * group's members in one call), or -1 when Graph will not say: the count
+ * is shown to the admin, never worth failing the listing for. */
+static long long team_member_count(struct teams_walk *w, const char *id)
+{
+    struct platform_call call = graph_call(w->g, "count a team's members",
+                                           GRAPH_PERM_GROUP_MEMBERS);
+    struct platform_error err;
+    json_t *answer = NULL;
+    long long count = -1;
+    char *url = xasprintf("%s/groups/%s/members?$count=true&$top=1&$select=id", w->g->graph_base,
+                          id);
+
+    call.header = "ConsistencyLevel: eventual";
+    if (platform_api_get(w->conn, &call, url, &answer, &err) == PARLEY_OK &&
+        json_is_integer(json_object_get(answer, "@odata.count")))
+        count = json_integer_value(json_object_get(answer, "@odata.count"));
+    json_decref(answer);
+    free(url);
+    return count;
+}
 
 static enum parley_err on_teams_page(void *ctx, const json_t *page)
 {
@@ -121,9 +145,10 @@ static enum parley_err on_teams_page(void *ctx, const json_t *page)
         team->external_id = json_get_str(t, "id");
         team->name = json_get_str(t, "displayName");
         team->description = json_get_str(t, "description");
-        team->member_count = -1;        /* a request per team: not worth it here */
-        if (team->external_id)
-            count++;
+        if (!team->external_id)
+            continue;
+        team->member_count = team_member_count(w, team->external_id);
+        count++;
     }
     if (count)
         rc = w->fn(teams, count, w->arg);
@@ -136,7 +161,7 @@ enum parley_err graph_list_teams(struct platform_conn *conn, platform_teams_fn f
 {
     struct graph_conn *g = graph_conn_of(conn);
     struct platform_call call = graph_call(g, "list the tenant's teams", GRAPH_PERM_TEAMS);
-    struct teams_walk w = { fn, arg };
+    struct teams_walk w = { conn, g, fn, arg };
     char *url = xasprintf("%s/teams?$select=id,displayName,description", g->graph_base);
     enum parley_err rc = platform_api_list(conn, &call, NET_PAGING_ODATA, url, on_teams_page, &w,
                                            err);
