@@ -2,7 +2,9 @@
  * next links followed verbatim, Google page tokens appended to the first
  * URL, each page handed over once and released, the walk stopped by the
  * page callback or a failed GET, and next links to another host, repeated
- * links and endless listings refused. */
+ * links and endless listings refused.  Every test runs twice: fetching one
+ * page at a time, and fetching the next page while the current one is
+ * handled (prefetch). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,10 +59,27 @@ static enum parley_err on_page(void *ctx, const json_t *page)
     return s->stop_at == s->npages_seen ? PARLEY_ERR_CANCELLED : PARLEY_OK;
 }
 
+static int prefetch;             /* the mode of the test running */
+
+static int one_at_a_time(void **state)
+{
+    (void)state;
+    prefetch = 0;
+    return 0;
+}
+
+static int fetch_ahead(void **state)
+{
+    (void)state;
+    prefetch = 1;
+    return 0;
+}
+
 static enum parley_err run(struct script *s, enum net_paging_style style, char **why)
 {
     struct net_paging p = { .style = style, .first_url = s->urls[0], .get = on_get,
-                            .on_page = on_page, .ctx = s, .max_pages = 5 };
+                            .on_page = on_page, .ctx = s, .max_pages = 5,
+                            .prefetch = prefetch };
     return net_paging_run(&p, why);
 }
 
@@ -117,7 +136,8 @@ static void test_paging_stops(void **state)
                                     "{\"value\":[]}" },
                          .stop_at = 1 };
     assert_int_equal(run(&cb, NET_PAGING_ODATA, &why), PARLEY_ERR_CANCELLED);
-    assert_int_equal(cb.ngets, 1);
+    assert_int_equal(cb.npages_seen, 1);
+    assert_in_range(cb.ngets, 1, 1 + prefetch);    /* a page fetched ahead is dropped */
 
     /* A failed GET ends it with the GET's message. */
     struct script fail = { .urls = { first, "https://g.test/b" },
@@ -158,9 +178,12 @@ static void test_paging_stops(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_paging_odata),
-        cmocka_unit_test(test_paging_page_token),
-        cmocka_unit_test(test_paging_stops),
+        cmocka_unit_test_setup(test_paging_odata, one_at_a_time),
+        cmocka_unit_test_setup(test_paging_odata, fetch_ahead),
+        cmocka_unit_test_setup(test_paging_page_token, one_at_a_time),
+        cmocka_unit_test_setup(test_paging_page_token, fetch_ahead),
+        cmocka_unit_test_setup(test_paging_stops, one_at_a_time),
+        cmocka_unit_test_setup(test_paging_stops, fetch_ahead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
