@@ -10,6 +10,7 @@
 
 #include "net/url.h"
 #include "util/buf.h"
+#include "util/log.h"
 #include "util/xmalloc.h"
 
 /* Length of "scheme://authority" at the start of URL (0 when it has none). */
@@ -55,6 +56,7 @@ struct fetch {
     enum parley_err rc;
     int threaded;                /* a thread is running it: join before reading */
     pthread_t thread;
+    struct log_context log;      /* the caller's, so the GET's log lines name its job */
 };
 
 static void fetch_run(struct fetch *f)
@@ -66,7 +68,10 @@ static void fetch_run(struct fetch *f)
 
 static void *on_fetch_thread(void *arg)
 {
-    fetch_run(arg);
+    struct fetch *f = arg;
+
+    log_context_restore(&f->log);
+    fetch_run(f);
     return NULL;
 }
 
@@ -74,6 +79,7 @@ static void *on_fetch_thread(void *arg)
  * thread can be had), else later, in fetch_finish. */
 static void fetch_start(struct fetch *f)
 {
+    log_context_save(&f->log);
     f->threaded = f->p->prefetch && pthread_create(&f->thread, NULL, on_fetch_thread, f) == 0;
 }
 

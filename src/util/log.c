@@ -43,6 +43,17 @@ void log_context_set(const char *request_id, const char *job_id)
     snprintf(ctx_job_id, sizeof ctx_job_id, "%s", job_id ? job_id : "");
 }
 
+void log_context_save(struct log_context *out)
+{
+    snprintf(out->request_id, sizeof out->request_id, "%s", ctx_request_id);
+    snprintf(out->job_id, sizeof out->job_id, "%s", ctx_job_id);
+}
+
+void log_context_restore(const struct log_context *ctx)
+{
+    log_context_set(ctx->request_id, ctx->job_id);
+}
+
 static void put_string(struct buf *b, const char *s)
 {
     buf_puts(b, "\"");

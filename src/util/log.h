@@ -24,6 +24,14 @@ enum parley_err log_parse_level(const char *name, enum log_level *out);
 /* Tag this thread's following lines with a request or job id (NULL clears). */
 void log_context_set(const char *request_id, const char *job_id);
 
+/* A thread's context, to carry to a helper thread working for it. */
+struct log_context {
+    char request_id[64];
+    char job_id[64];
+};
+void log_context_save(struct log_context *out);
+void log_context_restore(const struct log_context *ctx);
+
 /* Write one line.  The variadic list is (key, value) pairs ended by NULL. */
 void log_write(enum log_level level, const char *module, const char *msg, ...);
 
