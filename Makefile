@@ -47,6 +47,8 @@ SAY = @true
 endif
 
 .PHONY: all tests check test demo asan bench deps clean
+# Keep intermediate objects (tests/lib, generated assets) between builds.
+.SECONDARY:
 all: $(BUILD)/parley $(if $(EMU_SRC),$(BUILD)/parley-emu) tests
 
 tests: $(UNIT_BIN) $(ITEST_BIN) $(BENCH_BIN)
