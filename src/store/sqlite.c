@@ -9,7 +9,9 @@
  * NORMAL (a commit survives a crash of the process; power loss may lose the
  * last commits, see docs/store.md), temporary files (savepoint and statement
  * journals, sorts) in memory, a checkpoint every 16384 WAL pages (64 MiB)
- * rather than 1000, and a 5 s busy timeout.
+ * rather than 1000, and a 5 s busy timeout.  SQLite's memory statistics are
+ * switched off once per process, before the first connection opens (they
+ * take a global mutex on every allocation).
  *
  * Callers must stop all threads that use the store (or let them exit)
  * before store_close. */
@@ -24,6 +26,8 @@
 #include "util/xmalloc.h"
 
 #define BUSY_TIMEOUT_MS 5000
+
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
 
 struct cached_stmt {
     const char *sql;               /* static text: the cache key */
@@ -109,6 +113,16 @@ static void on_thread_exit(void *value)
     conn_unlink(db, c);
     pthread_mutex_unlock(&db->lock);
     conn_close(c);
+}
+
+/* Process-wide settings, applied once before SQLite initialises: no memory
+ * statistics (sqlite3_memory_used() and friends are never read here; keeping
+ * them costs a global mutex on every SQLite malloc and free).  Once SQLite is
+ * initialised (another user of the library was first) sqlite3_config refuses
+ * with SQLITE_MISUSE, which only means the statistics stay on. */
+static void on_first_open(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 static enum parley_err conn_open(struct store_sqlite *db, struct sqlite_conn **out)
@@ -492,6 +506,7 @@ enum parley_err store_sqlite_open(const char *target, struct store *st)
         log_error("store", "libsqlite3 was built without thread support");
         return PARLEY_ERR_UNSUPPORTED;
     }
+    pthread_once(&config_once, on_first_open);
     db = xcalloc(1, sizeof *db);
     db->path = xstrdup(target);
     pthread_mutex_init(&db->lock, NULL);

@@ -9,9 +9,10 @@
  * refuse the write (another org's account, a missing person) runs before
  * the first write, and what follows cannot fail on a constraint, so a
  * refused upsert has written nothing and a savepoint would only cost (its
- * journal copies every page the upsert touches).  The UPDATEs carry "and
- * something differs" conditions, so sqlite3_changes() tells "updated" from
- * "unchanged" and an unchanged row is never rewritten. */
+ * journal copies every page the upsert touches).  An upsert reads the
+ * current row first and runs its UPDATE only when something differs (the
+ * UPDATEs repeat that condition, so sqlite3_changes() tells "updated" from
+ * "unchanged" and an unchanged row is never rewritten). */
 #include "store/sqlite.h"
 
 #include <stdlib.h>
@@ -48,13 +49,18 @@ static enum parley_err end_if_began(struct sqlite_conn *c, int began, enum parle
     "id, org_id, email, display_name, given_name, family_name, name_source,"           \
     " primary_platform, sync_status, status_reason, created_at, updated_at"
 
-static const char SQL_PERSON_ID[] = "SELECT id FROM people WHERE org_id = ? AND email = ?";
+/* The person of an email, with what decides whether their names change. */
+static const char SQL_PERSON_FIND[] =
+    "SELECT id, display_name, given_name, family_name, name_source FROM people"
+    " WHERE org_id = ? AND email = ?";
+/* Does nothing (no change) when the email is already the org's. */
 static const char SQL_PERSON_INSERT[] =
     "INSERT INTO people (org_id, email, display_name, given_name, family_name, name_source,"
-    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-/* ?1 display, ?2 given, ?3 family, ?4 source, ?5 now, ?6 id.  The names'
- * own platform changes them (or any platform while there is no name); a row
- * whose names already match is not touched. */
+    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (org_id, email) DO NOTHING";
+/* ?1 display, ?2 given, ?3 family, ?4 source, ?5 now, ?6 id.  Run only when
+ * rename_due() says so; the conditions repeat its rule, so a row whose names
+ * already match is never touched. */
 static const char SQL_PERSON_RENAME[] =
     "UPDATE people SET display_name = ?1, given_name = ?2, family_name = ?3, name_source = ?4,"
     " updated_at = ?5"
@@ -157,40 +163,110 @@ static enum parley_err read_one_person(struct sqlite_conn *c, sqlite3_stmt *s,
     return rc;
 }
 
+/* Whether two texts are equal, NULL equal only to NULL (SQL's IS). */
+static int same_text(const unsigned char *a, const char *b)
+{
+    return a && b ? strcmp((const char *)a, b) == 0 : !a && !b;
+}
+
+/* SQL_PERSON_RENAME's rule, on a SQL_PERSON_FIND row: the names' own
+ * platform changes them (or any platform while there is no name), and only
+ * when they differ. */
+static int rename_due(sqlite3_stmt *s, const struct store_person_new *p)
+{
+    const unsigned char *display = sqlite3_column_text(s, 1);
+    const unsigned char *source = sqlite3_column_text(s, 4);
+    int owner = !source || same_text(source, p->source) ||
+                (display && !*display && p->display_name && *p->display_name);
+
+    return owner && (!same_text(display, p->display_name) ||
+                     !same_text(sqlite3_column_text(s, 2), p->given_name) ||
+                     !same_text(sqlite3_column_text(s, 3), p->family_name));
+}
+
+/* Insert P unless its email is the org's already: *inserted, and *id when it was. */
+static enum parley_err insert_person(struct sqlite_conn *c, const struct store_person_new *p,
+                                     long long now, long long *id, int *inserted)
+{
+    sqlite3_stmt *s;
+    enum parley_err rc = store_sqlite_stmt(c, SQL_PERSON_INSERT, &s, "ltttttll", p->org_id,
+                                           p->email, p->display_name, p->given_name,
+                                           p->family_name, p->source, now, now);
+
+    *inserted = 0;
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_exec(c, s);
+    if (rc == PARLEY_OK && store_sqlite_changes(c)) {
+        *inserted = 1;
+        *id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
+    }
+    return rc;
+}
+
+/* P's existing person: *id, renamed when due.  PARLEY_ERR_NOT_FOUND: none. */
+static enum parley_err update_person(struct sqlite_conn *c, const struct store_person_new *p,
+                                     long long now, long long *id,
+                                     enum store_upsert_result *result)
+{
+    sqlite3_stmt *s;
+    int due = 0;
+    enum parley_err rc = store_sqlite_stmt(c, SQL_PERSON_FIND, &s, "lt", p->org_id, p->email);
+
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_step(c, s);
+    if (rc == PARLEY_OK) {
+        *id = sqlite3_column_int64(s, 0);
+        due = rename_due(s, p);
+    }
+    store_sqlite_done(s);
+    *result = STORE_UPSERT_UNCHANGED;
+    if (rc != PARLEY_OK || !due)
+        return rc;
+    rc = store_sqlite_stmt(c, SQL_PERSON_RENAME, &s, "ttttll", p->display_name, p->given_name,
+                           p->family_name, p->source, now, *id);
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_exec(c, s);
+    if (rc == PARLEY_OK && store_sqlite_changes(c))
+        *result = STORE_UPSERT_UPDATED;
+    return rc;
+}
+
+/* Which statement a person upsert tries first on this thread: the INSERT
+ * when the last upsert here created its person, else the look-up.  An
+ * import is a run of new people or of known ones, so the first try is
+ * nearly always the one that succeeds and each upsert runs one statement
+ * (two when a known person is renamed). */
+static _Thread_local int person_expect_new;
+
 enum parley_err store_sqlite_person_upsert(struct store *st, const struct store_person_new *p,
                                            long long now, long long *id,
                                            enum store_upsert_result *result)
 {
     struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    int began = 0;
+    sqlite3_stmt *probe;
+    int began = 0, inserted = 0;
     enum parley_err rc = store_sqlite_conn(st, &c);
 
+    *id = 0;
     if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_PERSON_ID, &s, "lt", p->org_id, p->email);
+        rc = store_sqlite_stmt(c, SQL_PERSON_FIND, &probe, "");
     if (rc == PARLEY_OK)
-        rc = begin_unless_in_tx(c, s, &began);
+        rc = begin_unless_in_tx(c, probe, &began);
     if (rc != PARLEY_OK)
         return rc;
-    rc = store_sqlite_scalar(c, s, id);
-    if (rc == PARLEY_OK) {
-        rc = store_sqlite_stmt(c, SQL_PERSON_RENAME, &s, "ttttll", p->display_name, p->given_name,
-                               p->family_name, p->source, now, *id);
-        if (rc == PARLEY_OK)
-            rc = store_sqlite_exec(c, s);
-        if (rc == PARLEY_OK)
-            *result = store_sqlite_changes(c) ? STORE_UPSERT_UPDATED : STORE_UPSERT_UNCHANGED;
-    } else if (rc == PARLEY_ERR_NOT_FOUND) {
-        rc = store_sqlite_stmt(c, SQL_PERSON_INSERT, &s, "ltttttll", p->org_id, p->email,
-                               p->display_name, p->given_name, p->family_name, p->source, now,
-                               now);
-        if (rc == PARLEY_OK)
-            rc = store_sqlite_exec(c, s);
-        if (rc == PARLEY_OK) {
-            *id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
-            *result = STORE_UPSERT_NEW;
-        }
+    if (person_expect_new)
+        rc = insert_person(c, p, now, id, &inserted);
+    if (rc == PARLEY_OK && !inserted) {
+        rc = update_person(c, p, now, id, result);
+        if (rc == PARLEY_ERR_NOT_FOUND)
+            rc = insert_person(c, p, now, id, &inserted);
+        if (rc == PARLEY_OK && !*id)
+            rc = PARLEY_ERR_STORE;      /* neither found nor inserted: cannot be, under the lock */
     }
+    if (rc == PARLEY_OK && inserted)
+        *result = STORE_UPSERT_NEW;
+    if (rc == PARLEY_OK)
+        person_expect_new = inserted;
     return end_if_began(c, began, rc);
 }
 
@@ -296,73 +372,82 @@ enum parley_err store_sqlite_people_count(struct store *st, const struct store_p
 
 /* ---- identities ---- */
 
-/* ?1 person, ?2 platform, ?3 external id: the person's org, then the
+/* ?1 person, ?2 platform, ?3 external id, ?4 kind: the person's org; the
  * identity holding the external id (NULLs when none): its id, its person's
- * org, its person and kind.  No row: no such person.  One statement, as
- * every upsert of an import runs it. */
+ * org, its person, kind, email and state; and the identity in the person's
+ * (platform, kind) slot (NULL when empty).  No row: no such person.  One
+ * statement, as every upsert of an import runs it. */
 static const char SQL_IDENT_LOOKUP[] =
-    "SELECT p.org_id, i.id, ip.org_id, i.person_id, i.kind FROM people p"
+    "SELECT p.org_id, i.id, ip.org_id, i.person_id, i.kind, i.email, i.state,"
+    " (SELECT s.id FROM identities s WHERE s.person_id = ?1 AND s.platform = ?2"
+    "   AND s.kind = ?4)"
+    " FROM people p"
     " LEFT JOIN identities i ON i.platform = ?2 AND i.external_id = ?3"
     " LEFT JOIN people ip ON ip.id = i.person_id"
     " WHERE p.id = ?1";
-static const char SQL_IDENT_BY_SLOT[] =
-    "SELECT id FROM identities WHERE person_id = ? AND platform = ? AND kind = ?";
 /* Remove whoever holds the (person, platform, kind) slot other than ?4. */
 static const char SQL_IDENT_EVICT[] =
     "DELETE FROM identities WHERE person_id = ? AND platform = ? AND kind = ? AND id <> ?";
 static const char SQL_IDENT_INSERT[] =
     "INSERT INTO identities (person_id, platform, kind, external_id, email, state, created_at,"
     " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-/* ?1 person, ?2 kind, ?3 external id, ?4 email, ?5 state, ?6 now, ?7 id. */
+/* ?1 person, ?2 kind, ?3 external id, ?4 email, ?5 state, ?6 now, ?7 id.
+ * Run only when something differs (the conditions say so again). */
 static const char SQL_IDENT_UPDATE[] =
     "UPDATE identities SET person_id = ?1, kind = ?2, external_id = ?3, email = ?4, state = ?5,"
     " updated_at = ?6"
     " WHERE id = ?7 AND (person_id IS NOT ?1 OR kind IS NOT ?2 OR external_id IS NOT ?3"
     "                    OR email IS NOT ?4 OR state IS NOT ?5)";
 
-/* The identity IDENT refers to: *found_id (0: none) by external id, else by
- * the person's slot.  PARLEY_ERR_CONFLICT when the external id is another
- * org's, PARLEY_ERR_NOT_FOUND when the person does not exist; both are
- * decided before anything is written.  A slot taken by another identity is
- * freed for the external id's (the one write here; the write that follows
- * cannot then fail on a constraint). */
+/* What find_identity learnt. */
+struct ident_found {
+    long long id;                       /* the identity IDENT refers to; 0: none */
+    int current;                        /* it is exactly IDENT already: nothing to write */
+};
+
+/* The identity IDENT refers to: by external id, else by the person's slot.
+ * PARLEY_ERR_CONFLICT when the external id is another org's,
+ * PARLEY_ERR_NOT_FOUND when the person does not exist; both are decided
+ * before anything is written.  A slot taken by another identity is freed
+ * for the external id's (the one write here; the write that follows cannot
+ * then fail on a constraint). */
 static enum parley_err find_identity(struct sqlite_conn *c, const struct store_identity_new *ident,
-                                     long long *found_id)
+                                     struct ident_found *found)
 {
-    long long person_org = 0, found_org = 0;
+    long long person_org = 0, found_org = 0, slot_id = 0;
     int same_slot = 0;
     sqlite3_stmt *s = NULL;
-    enum parley_err rc = store_sqlite_stmt(c, SQL_IDENT_LOOKUP, &s, "ltt", ident->person_id,
-                                           ident->platform, ident->external_id);
+    enum parley_err rc = store_sqlite_stmt(c, SQL_IDENT_LOOKUP, &s, "lttt", ident->person_id,
+                                           ident->platform, ident->external_id, ident->kind);
 
-    *found_id = 0;
+    memset(found, 0, sizeof *found);
     if (rc == PARLEY_OK)
         rc = store_sqlite_step(c, s);
     if (rc == PARLEY_OK) {
-        const char *kind = (const char *)sqlite3_column_text(s, 4);
         person_org = sqlite3_column_int64(s, 0);
-        *found_id = sqlite3_column_int64(s, 1);     /* NULL reads as 0: none */
+        found->id = sqlite3_column_int64(s, 1);     /* NULL reads as 0: none */
         found_org = sqlite3_column_int64(s, 2);
-        same_slot = sqlite3_column_int64(s, 3) == ident->person_id && kind &&
-                    strcmp(kind, ident->kind) == 0;
+        same_slot = sqlite3_column_int64(s, 3) == ident->person_id &&
+                    same_text(sqlite3_column_text(s, 4), ident->kind);
+        found->current = found->id && same_slot &&
+                         same_text(sqlite3_column_text(s, 5), ident->email) &&
+                         same_text(sqlite3_column_text(s, 6), ident->state);
+        slot_id = sqlite3_column_int64(s, 7);
     }
     store_sqlite_done(s);
     if (rc != PARLEY_OK)
         return rc;                     /* NOT_FOUND: no such person */
-    if (*found_id) {
-        if (found_org != person_org)
-            return PARLEY_ERR_CONFLICT;
-        if (same_slot)
-            return PARLEY_OK;          /* it holds the slot itself: nobody to evict */
-        rc = store_sqlite_stmt(c, SQL_IDENT_EVICT, &s, "lttl", ident->person_id, ident->platform,
-                               ident->kind, *found_id);
-        return rc == PARLEY_OK ? store_sqlite_exec(c, s) : rc;
+    if (!found->id) {
+        found->id = slot_id;
+        return PARLEY_OK;
     }
-    rc = store_sqlite_stmt(c, SQL_IDENT_BY_SLOT, &s, "ltt", ident->person_id, ident->platform,
-                           ident->kind);
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_scalar(c, s, found_id);
-    return rc == PARLEY_ERR_NOT_FOUND ? PARLEY_OK : rc;
+    if (found_org != person_org)
+        return PARLEY_ERR_CONFLICT;
+    if (same_slot || !slot_id)
+        return PARLEY_OK;              /* nobody else holds the slot: nobody to evict */
+    rc = store_sqlite_stmt(c, SQL_IDENT_EVICT, &s, "lttl", ident->person_id, ident->platform,
+                           ident->kind, found->id);
+    return rc == PARLEY_OK ? store_sqlite_exec(c, s) : rc;
 }
 
 enum parley_err store_sqlite_identity_upsert(struct store *st,
@@ -371,8 +456,8 @@ enum parley_err store_sqlite_identity_upsert(struct store *st,
                                              enum store_upsert_result *result)
 {
     struct sqlite_conn *c;
+    struct ident_found found;
     sqlite3_stmt *s;
-    long long found_id = 0;
     int began = 0;
     enum parley_err rc = store_sqlite_conn(st, &c);
 
@@ -383,18 +468,20 @@ enum parley_err store_sqlite_identity_upsert(struct store *st,
         rc = begin_unless_in_tx(c, s, &began);
     if (rc != PARLEY_OK)
         return rc;
-    rc = find_identity(c, ident, &found_id);
+    rc = find_identity(c, ident, &found);
     if (rc != PARLEY_OK)
         goto out;
-    if (found_id) {
+    if (found.id) {
+        *id = found.id;
+        *result = STORE_UPSERT_UNCHANGED;
+        if (found.current)
+            goto out;
         rc = store_sqlite_stmt(c, SQL_IDENT_UPDATE, &s, "lttttll", ident->person_id, ident->kind,
-                               ident->external_id, ident->email, ident->state, now, found_id);
+                               ident->external_id, ident->email, ident->state, now, found.id);
         if (rc == PARLEY_OK)
             rc = store_sqlite_exec(c, s);
-        if (rc == PARLEY_OK) {
-            *id = found_id;
-            *result = store_sqlite_changes(c) ? STORE_UPSERT_UPDATED : STORE_UPSERT_UNCHANGED;
-        }
+        if (rc == PARLEY_OK && store_sqlite_changes(c))
+            *result = STORE_UPSERT_UPDATED;
         goto out;
     }
     rc = store_sqlite_stmt(c, SQL_IDENT_INSERT, &s, "ltttttll", ident->person_id, ident->platform,

@@ -12,6 +12,7 @@ enum parley_err sync_import_google_run(struct job_run *job, void *arg)
 
     if (rc == PARLEY_OK) {
         rc = ir.ops->list_users(ir.conn, sync_import_run_on_people, &ir, &ir.err);
+        rc = sync_import_run_flush(&ir, rc);
         rc = rc == PARLEY_OK ? sync_import_run_finish(&ir, NULL) : sync_import_run_fail(&ir, rc);
     }
     sync_import_run_close(&ir);

@@ -5,8 +5,9 @@
  *   1. List the tenant's teams once and save the chosen ones (name,
  *      description, member count).  A chosen team the tenant no longer has
  *      is reported in the result's "missing_teams", not an error.
- *   2. Per team: list its members (written page by page, import_run.c),
- *      drop the members the team no longer has, mark it imported.
+ *   2. Per team: list its members (written by import_run.c's writer),
+ *      wait until they are written, drop the members the team no longer
+ *      has, mark it imported.
  *
  * Progress counts teams (teams_done of teams_total) next to the people
  * counts.  Running again after a crash redoes the teams, writing nothing
@@ -112,6 +113,7 @@ static enum parley_err import_team(struct import_run *ir, const struct wanted_te
     rc = ir->ops->list_team_members(ir->conn, team->external_id, sync_import_run_on_people, ir,
                                     &ir->err);
     ir->team_id = 0;
+    rc = sync_import_run_flush(ir, rc);     /* the members are written before the pruning */
     if (rc == PARLEY_OK)
         rc = store_team_members_prune(ir->st, team->team_id, ir->started_at, NULL);
     if (rc == PARLEY_OK)

@@ -9,6 +9,7 @@
  * and writes nothing twice. */
 #include "sync/import_run.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,9 @@
 #include "sync/job.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/xmalloc.h"
+
+static void writer_stop(struct import_run *ir);
 
 /* ---- starting and ending an attempt ---- */
 
@@ -47,30 +51,66 @@ enum parley_err sync_import_run_open(struct import_run *ir, struct job_run *job,
 
 void sync_import_run_close(struct import_run *ir)
 {
+    writer_stop(ir);
     if (ir->ops && ir->conn)
         sync_env_close_conn(ir->env, ir->ops, ir->conn);
     ir->conn = NULL;
 }
 
-/* ---- writing a page ----
+/* ---- writing pages ----
  *
- * A page is one transaction: its people, their identities and memberships,
- * and the job's progress, so one commit per page.  People are written
- * without a savepoint each (a savepoint journals every database page it
- * touches, which used to cost more than the writes themselves).  That is
- * safe because a person the store refuses is rare and is handled by
- * redoing the page: the first refusal rolls the page back, and the page is
- * written again with a savepoint per person, so the refused person leaves
- * nothing behind and the others are written, exactly as before. */
+ * The connector hands pages over on the job's thread while its own thread
+ * fetches the next one.  Each page is copied and queued for a writer thread
+ * of the attempt, which writes what is queued in one transaction: one page
+ * when the fetch is the slower side, several (up to GROUP_PEOPLE people)
+ * when pages wait for it, so the index leaves those pages share are
+ * written to the WAL once per group instead of once per page.  The job's
+ * progress is part of the same transaction; a page is all there or not at
+ * all.  The queue holds at most QUEUE_PEOPLE people: handing over waits
+ * beyond that, which is how the writer slows the listing down.
+ *
+ * People are written without a savepoint each (a savepoint journals every
+ * database page it touches, which used to cost more than the writes
+ * themselves).  That is safe because a person the store refuses is rare and
+ * is handled by redoing the group: the first refusal rolls the group back,
+ * and its pages are written again one transaction each with a savepoint
+ * per person, so the refused person leaves nothing behind and the others
+ * are written, exactly as before. */
+
+#define GROUP_PEOPLE 2000
+#define QUEUE_PEOPLE 2000
+
+/* A page handed over, copied: its people, what was known before writing,
+ * and the team it lists (0: none).  The strings follow the array. */
+struct queued_page {
+    struct queued_page *next;
+    long long team_id;
+    struct import_counts checked;       /* fetched, skipped, unusable */
+    size_t count;
+    struct platform_person people[];
+};
+
+struct import_writer {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;             /* queue, busy, rc or closing changed */
+    struct queued_page *head, *tail;    /* handed over, not yet taken */
+    size_t queued_people;
+    int busy;                           /* the writer holds pages it has taken */
+    int closing;                        /* no more pages: write what is queued and exit */
+    enum parley_err rc;                 /* the first failure: nothing more is written */
+    struct log_context log;             /* the job's, for the writer's log lines */
+};
 
 struct person_write {
     struct import_run *ir;
     const struct platform_person *person;
+    long long team_id;
     enum store_upsert_result result;    /* of the person and their identity together */
 };
 
 /* The person, their native identity and their membership.  Run inside the
- * page's transaction, or inside a savepoint of its own (store_tx) when the
+ * group's transaction, or inside a savepoint of its own (store_tx) when a
  * page is being redone person by person. */
 static enum parley_err write_person(struct store *st, void *arg)
 {
@@ -91,8 +131,8 @@ static enum parley_err write_person(struct store *st, void *arg)
 
     if (rc == PARLEY_OK)
         rc = store_identity_upsert(st, &ident, now, &ident_id, &ident_result);
-    if (rc == PARLEY_OK && ir->team_id)
-        rc = store_team_member_upsert(st, ir->team_id, ident.person_id, ir->started_at);
+    if (rc == PARLEY_OK && pw->team_id)
+        rc = store_team_member_upsert(st, pw->team_id, ident.person_id, ir->started_at);
     if (rc == PARLEY_OK && pw->result == STORE_UPSERT_UNCHANGED &&
         ident_result != STORE_UPSERT_UNCHANGED)
         pw->result = STORE_UPSERT_UPDATED;      /* e.g. a Google account joins a Teams person */
@@ -127,16 +167,6 @@ static void log_not_imported(const struct import_run *ir, const struct platform_
              "s:error", parley_strerror(rc));
 }
 
-struct page_write {
-    struct import_run *ir;
-    const struct platform_person *people;
-    size_t count;
-    int isolate;                        /* a savepoint per person (the page is being redone) */
-    int refused;                        /* the store refused a person without isolation */
-    struct import_counts checked;       /* fetched, skipped, unusable: known before writing */
-    struct import_counts counts;        /* this page's; added to the run's once committed */
-};
-
 static void count_result(struct import_counts *counts, enum store_upsert_result result)
 {
     switch (result) {
@@ -157,8 +187,8 @@ static void counts_add(struct import_counts *to, const struct import_counts *fro
 }
 
 /* Count what needs no store (skipped and unusable entries, logged once
- * here, before any transaction) into PAGE->checked. */
-static void check_page(struct page_write *page)
+ * here, on the job's thread, before any transaction) into PAGE->checked. */
+static void check_page(const struct import_run *ir, struct queued_page *page)
 {
     memset(&page->checked, 0, sizeof page->checked);
     page->checked.fetched = (long long)page->count;
@@ -167,66 +197,320 @@ static void check_page(struct page_write *page)
         if (is_skipped(p)) {
             page->checked.skipped++;
         } else if (is_unusable(p)) {
-            log_not_imported(page->ir, p, PARLEY_ERR_INVALID);
+            log_not_imported(ir, p, PARLEY_ERR_INVALID);
             page->checked.failed++;
         }
     }
 }
 
-static enum parley_err report_progress(struct import_run *ir, const struct import_counts *counts);
-
-/* store_tx body: the page's usable people, then the job's progress with
- * the page counted. */
-static enum parley_err write_page(struct store *st, void *arg)
+/* Copy S to *AT, advancing it; NULL stays NULL. */
+static const char *copy_string(const char *s, char **at)
 {
-    struct page_write *page = arg;
-    struct import_counts total = page->ir->counts;
+    size_t n;
+    char *copy = *at;
 
-    page->counts = page->checked;
+    if (!s)
+        return NULL;
+    n = strlen(s) + 1;
+    memcpy(copy, s, n);
+    *at += n;
+    return copy;
+}
+
+static size_t string_size(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+/* PEOPLE (borrowed from the connector) as a new queued page of one block. */
+static struct queued_page *copy_page(const struct platform_person *people, size_t count,
+                                     long long team_id)
+{
+    size_t size = sizeof(struct queued_page) + count * sizeof people[0];
+    struct queued_page *page;
+    char *strings;
+
+    for (size_t i = 0; i < count; i++)
+        size += string_size(people[i].external_id) + string_size(people[i].email) +
+                string_size(people[i].display_name) + string_size(people[i].given_name) +
+                string_size(people[i].family_name);
+    page = xmalloc(size);
+    page->next = NULL;
+    page->team_id = team_id;
+    page->count = count;
+    strings = (char *)&page->people[count];
+    for (size_t i = 0; i < count; i++) {
+        struct platform_person *p = &page->people[i];
+        *p = people[i];
+        p->external_id = copy_string(people[i].external_id, &strings);
+        p->email = copy_string(people[i].email, &strings);
+        p->display_name = copy_string(people[i].display_name, &strings);
+        p->given_name = copy_string(people[i].given_name, &strings);
+        p->family_name = copy_string(people[i].family_name, &strings);
+    }
+    return page;
+}
+
+static void free_pages(struct queued_page *page)
+{
+    while (page) {
+        struct queued_page *next = page->next;
+        free(page);
+        page = next;
+    }
+}
+
+/* Take the oldest queued page of W, or NULL when MAX_PEOPLE (0: any) is
+ * less than its size or nothing is queued. */
+static struct queued_page *take_page(struct import_writer *w, size_t max_people)
+{
+    struct queued_page *page;
+
+    pthread_mutex_lock(&w->lock);
+    page = w->head;
+    if (page && max_people && page->count > max_people)
+        page = NULL;
+    if (page) {
+        w->head = page->next;
+        if (!w->head)
+            w->tail = NULL;
+        w->queued_people -= page->count;
+        page->next = NULL;
+        pthread_cond_broadcast(&w->changed);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return page;
+}
+
+/* Pages written in one transaction: a group taken from the queue, or one
+ * page of a refused group being redone with a savepoint per person. */
+struct batch {
+    struct import_run *ir;
+    struct queued_page *pages, **last;  /* in order; freed by the writer */
+    size_t people;
+    int grow;                           /* take queued pages while there is room */
+    int isolate;                        /* a savepoint per person */
+    int refused;                        /* the store refused a person without isolation */
+    struct import_counts counts;        /* added to the run's once committed */
+};
+
+/* Write PAGE's usable people into B->counts. */
+static enum parley_err write_page(struct store *st, struct batch *b,
+                                  const struct queued_page *page)
+{
+    counts_add(&b->counts, &page->checked);
     for (size_t i = 0; i < page->count; i++) {
-        struct person_write pw = { .ir = page->ir, .person = &page->people[i] };
+        struct person_write pw = { .ir = b->ir, .person = &page->people[i],
+                                   .team_id = page->team_id };
         enum parley_err rc;
 
         if (is_skipped(pw.person) || is_unusable(pw.person))
             continue;
-        rc = page->isolate ? store_tx(st, write_person, &pw) : write_person(st, &pw);
-        if (is_refusal(rc) && !page->isolate) {
-            page->refused = 1;          /* roll the page back; it is redone isolated */
+        rc = b->isolate ? store_tx(st, write_person, &pw) : write_person(st, &pw);
+        if (is_refusal(rc) && !b->isolate) {
+            b->refused = 1;             /* roll the group back; it is redone isolated */
             return rc;
         }
         if (is_refusal(rc)) {
-            log_not_imported(page->ir, pw.person, rc);
-            page->counts.failed++;
+            log_not_imported(b->ir, pw.person, rc);
+            b->counts.failed++;
             continue;
         }
         if (rc != PARLEY_OK)
             return rc;
-        count_result(&page->counts, pw.result);
+        count_result(&b->counts, pw.result);
     }
-    counts_add(&total, &page->counts);
-    return report_progress(page->ir, &total);
+    return PARLEY_OK;
+}
+
+static enum parley_err report_progress(struct import_run *ir, const struct import_counts *counts);
+
+/* store_tx body: the batch's pages (growing it from the queue when it may),
+ * then the job's progress with the batch counted. */
+static enum parley_err write_batch(struct store *st, void *arg)
+{
+    struct batch *b = arg;
+    struct import_counts total = b->ir->counts;
+    enum parley_err rc = PARLEY_OK;
+
+    memset(&b->counts, 0, sizeof b->counts);
+    for (struct queued_page *page = b->pages; page && rc == PARLEY_OK; page = page->next)
+        rc = write_page(st, b, page);
+    while (rc == PARLEY_OK && b->grow && b->people < GROUP_PEOPLE) {
+        struct queued_page *page = take_page(b->ir->writer, b->people ? GROUP_PEOPLE - b->people
+                                                                      : 0);
+        if (!page)
+            break;
+        *b->last = page;
+        b->last = &page->next;
+        b->people += page->count;
+        rc = write_page(st, b, page);
+    }
+    if (rc != PARLEY_OK)
+        return rc;
+    counts_add(&total, &b->counts);
+    return report_progress(b->ir, &total);
+}
+
+/* Write one group from the queue (the writer thread).  A refused group is
+ * redone page by page, each in its own transaction, isolating each person. */
+static enum parley_err write_group(struct import_run *ir)
+{
+    struct batch group = { .ir = ir, .grow = 1 };
+    enum parley_err rc = PARLEY_ERR_CANCELLED;
+
+    group.last = &group.pages;
+    if (!job_run_should_stop(ir->job))
+        rc = store_tx(ir->st, write_batch, &group);
+    if (rc == PARLEY_OK)
+        counts_add(&ir->counts, &group.counts);
+    for (struct queued_page *page = group.pages; page && group.refused; page = page->next) {
+        struct queued_page *next = page->next;
+        struct batch one = { .ir = ir, .pages = page, .isolate = 1 };
+
+        page->next = NULL;              /* write_batch walks this page only */
+        rc = store_tx(ir->st, write_batch, &one);
+        page->next = next;
+        if (rc != PARLEY_OK)
+            break;
+        counts_add(&ir->counts, &one.counts);
+    }
+    free_pages(group.pages);
+    return rc;
+}
+
+static void *on_writer_thread(void *arg)
+{
+    struct import_run *ir = arg;
+    struct import_writer *w = ir->writer;
+
+    log_context_restore(&w->log);
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        enum parley_err rc;
+
+        while (!w->head && !w->closing)
+            pthread_cond_wait(&w->changed, &w->lock);
+        if (!w->head)
+            break;
+        w->busy = 1;
+        pthread_mutex_unlock(&w->lock);
+        rc = write_group(ir);
+        pthread_mutex_lock(&w->lock);
+        if (rc != PARLEY_OK && w->rc == PARLEY_OK)
+            w->rc = rc;
+        if (w->rc != PARLEY_OK) {       /* nothing more is written */
+            free_pages(w->head);
+            w->head = w->tail = NULL;
+            w->queued_people = 0;
+        }
+        w->busy = 0;
+        pthread_cond_broadcast(&w->changed);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/* Start IR's writer thread (on the first page). */
+static enum parley_err writer_start(struct import_run *ir)
+{
+    struct import_writer *w = xcalloc(1, sizeof *w);
+
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->changed, NULL);
+    log_context_save(&w->log);
+    ir->writer = w;
+    if (pthread_create(&w->thread, NULL, on_writer_thread, ir) != 0) {
+        log_error("sync", "cannot start the import's writer thread");
+        pthread_cond_destroy(&w->changed);
+        pthread_mutex_destroy(&w->lock);
+        free(w);
+        ir->writer = NULL;
+        return PARLEY_ERR_NOMEM;
+    }
+    return PARLEY_OK;
+}
+
+/* Write what is queued, stop the writer thread and free it.  Idempotent. */
+static void writer_stop(struct import_run *ir)
+{
+    struct import_writer *w = ir->writer;
+
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->closing = 1;
+    pthread_cond_broadcast(&w->changed);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    free_pages(w->head);
+    pthread_cond_destroy(&w->changed);
+    pthread_mutex_destroy(&w->lock);
+    free(w);
+    ir->writer = NULL;
+}
+
+/* Queue PAGE for the writer (which owns it from here), waiting while the
+ * queue is full.  The writer's failure, if any: then PAGE is dropped. */
+static enum parley_err writer_queue(struct import_writer *w, struct queued_page *page)
+{
+    enum parley_err rc;
+
+    pthread_mutex_lock(&w->lock);
+    while (w->rc == PARLEY_OK && w->queued_people > 0 &&
+           w->queued_people + page->count > QUEUE_PEOPLE)
+        pthread_cond_wait(&w->changed, &w->lock);
+    rc = w->rc;
+    if (rc == PARLEY_OK) {
+        if (w->tail)
+            w->tail->next = page;
+        else
+            w->head = page;
+        w->tail = page;
+        w->queued_people += page->count;
+        pthread_cond_broadcast(&w->changed);
+        page = NULL;
+    }
+    pthread_mutex_unlock(&w->lock);
+    free(page);
+    return rc;
 }
 
 enum parley_err sync_import_run_on_people(const struct platform_person *people, size_t count,
                                           void *arg)
 {
     struct import_run *ir = arg;
-    struct page_write page = { .ir = ir, .people = people, .count = count };
+    struct queued_page *page;
     enum parley_err rc = PARLEY_ERR_CANCELLED;
 
     if (!job_run_should_stop(ir->job)) {
-        check_page(&page);
-        rc = store_tx(ir->st, write_page, &page);
-        if (rc != PARLEY_OK && page.refused) {
-            page.isolate = 1;
-            rc = store_tx(ir->st, write_page, &page);
+        rc = ir->writer ? PARLEY_OK : writer_start(ir);
+        if (rc == PARLEY_OK) {
+            page = copy_page(people, count, ir->team_id);
+            check_page(ir, page);
+            rc = writer_queue(ir->writer, page);
         }
     }
-    if (rc == PARLEY_OK)
-        counts_add(&ir->counts, &page.counts);
-    else
+    if (rc != PARLEY_OK)
         ir->stop_rc = rc;
     return rc;
+}
+
+enum parley_err sync_import_run_flush(struct import_run *ir, enum parley_err rc)
+{
+    struct import_writer *w = ir->writer;
+    enum parley_err wrc;
+
+    if (!w)
+        return rc;
+    pthread_mutex_lock(&w->lock);
+    while (w->head || w->busy)
+        pthread_cond_wait(&w->changed, &w->lock);
+    wrc = w->rc;
+    pthread_mutex_unlock(&w->lock);
+    if (wrc != PARLEY_OK)
+        ir->stop_rc = wrc;
+    return rc != PARLEY_OK ? rc : wrc;
 }
 
 /* ---- progress, result, audit ---- */

@@ -2,14 +2,18 @@
  * Google import handlers (import_microsoft.c, import_google.c).
  *
  *   struct import_run ir;
- *   if ((rc = sync_import_run_open(&ir, job, env, PLATFORM_GOOGLE)) == PARLEY_OK)
+ *   if ((rc = sync_import_run_open(&ir, job, env, PLATFORM_GOOGLE)) == PARLEY_OK) {
  *       rc = ir.ops->list_users(ir.conn, sync_import_run_on_people, &ir, &ir.err);
- *   rc = rc == PARLEY_OK ? sync_import_run_finish(&ir, NULL) : sync_import_run_fail(&ir, rc);
+ *       rc = sync_import_run_flush(&ir, rc);
+ *       rc = rc == PARLEY_OK ? sync_import_run_finish(&ir, NULL) : sync_import_run_fail(&ir, rc);
+ *   }
  *   sync_import_run_close(&ir);
  *
- * sync_import_run_on_people writes each page the connector hands over in
- * one store transaction and reports progress; the counts it keeps are what
- * the admin sees.  Nothing here is Microsoft- or Google-specific. */
+ * sync_import_run_on_people copies each page the connector hands over and
+ * queues it for the attempt's writer thread, which writes what is queued in
+ * one store transaction (one page, or several when the listing is ahead of
+ * the writer) with the job's progress; the counts it keeps are what the
+ * admin sees.  Nothing here is Microsoft- or Google-specific. */
 #ifndef PARLEY_SYNC_IMPORT_RUN_H
 #define PARLEY_SYNC_IMPORT_RUN_H
 
@@ -31,6 +35,8 @@ struct import_counts {
     long long failed;       /* unusable entries (no email or id, another org's account) */
 };
 
+struct import_writer;                /* import_run.c: the writer thread and its queue */
+
 struct import_run {
     struct job_run *job;
     const struct sync_env *env;
@@ -46,6 +52,7 @@ struct import_run {
     struct import_counts counts;
     long long teams_done;           /* Microsoft only; teams_total < 0: not reported */
     long long teams_total;
+    struct import_writer *writer;   /* started by the first page; NULL: none yet */
 };
 
 /* Start the attempt: IR is zeroed and filled, the org's connection opened.
@@ -53,16 +60,25 @@ struct import_run {
  * and the code is returned; call sync_import_run_close either way. */
 enum parley_err sync_import_run_open(struct import_run *ir, struct job_run *job,
                                      const struct sync_env *env, enum platform_kind kind);
-/* Close the connection.  Idempotent. */
+/* Stop the writer thread (writing what is still queued) and close the
+ * connection.  Idempotent. */
 void sync_import_run_close(struct import_run *ir);
 
-/* A platform_people_fn (ARG: the struct import_run): write the page in one
- * transaction, each person with their native identity on ir->platform and,
- * when ir->team_id is set, their membership; then report progress.  Stops
- * the listing (remembering why in ir->stop_rc) when the pool is stopping,
- * the lease is lost or the store fails. */
+/* A platform_people_fn (ARG: the struct import_run): queue a copy of the
+ * page for the writer thread, which writes it (alone or with the pages
+ * queued after it, up to 2,000 people) in one transaction: each person with
+ * their native identity on ir->platform and, when ir->team_id was set at
+ * the hand-over, their membership; then the job's progress.  Waits while
+ * 2,000 people are queued.  Stops the listing (remembering why in
+ * ir->stop_rc) when the pool is stopping, the lease is lost or the store
+ * failed. */
 enum parley_err sync_import_run_on_people(const struct platform_person *people, size_t count,
                                           void *arg);
+/* After a listing that returned RC: wait until every page handed over is
+ * written (or dropped after a failure), so the run's counts are final and
+ * the store holds the pages.  Returns RC unless it is PARLEY_OK, else the
+ * writer's failure (also remembered in ir->stop_rc). */
+enum parley_err sync_import_run_flush(struct import_run *ir, enum parley_err rc);
 /* Report the counts so far to the Hub (job_run_progress). */
 enum parley_err sync_import_run_progress(struct import_run *ir);
 
