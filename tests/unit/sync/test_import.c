@@ -505,6 +505,39 @@ static void test_google_many_pages(void **state)
     assert_int_equal(people_count(f, NULL, 0), 2500);
 }
 
+/* An account the store refuses in the middle of a group of pages (it
+ * belongs to another org): that person alone is counted failed and leaves
+ * nothing behind; everyone else is written, and a re-import changes nothing. */
+static void test_refused_person_in_a_group(void **state)
+{
+    struct fixture *f = *state;
+    struct store_job job = { 0 };
+    struct store_person_new other = { .email = "user00100@globex.com", .source = "google" };
+    struct store_identity_new taken = { .platform = "google", .kind = "native",
+                                        .external_id = "g-00100",
+                                        .email = "user00100@globex.com" };
+    long long other_org, other_person, ident;
+
+    assert_int_equal(store_org_ensure(f->st, "globex", &other_org, NULL), PARLEY_OK);
+    other.org_id = other_org;
+    assert_int_equal(store_person_upsert(f->st, &other, 1, &other_person, NULL), PARLEY_OK);
+    taken.person_id = other_person;
+    assert_int_equal(store_identity_upsert(f->st, &taken, 1, &ident, NULL), PARLEY_OK);
+
+    fake_users(&f->world.google, 250, "g");
+    f->world.google.page_size = 20;                                 /* 13 pages */
+    import_google(f, STORE_JOB_DONE, &job);
+    assert_counts(job.result_json, 250, 249, 0, 0, 0, 1);
+    store_job_clear(&job);
+    assert_int_equal(people_count(f, "google", 0), 249);
+    assert_int_equal(people_count(f, NULL, 0), 249);                /* acme only */
+
+    import_google(f, STORE_JOB_DONE, &job);
+    assert_counts(job.result_json, 250, 0, 0, 249, 0, 1);
+    store_job_clear(&job);
+    assert_int_equal(people_count(f, "google", 0), 249);
+}
+
 /* ---- Microsoft ---- */
 
 static void seed_teams(struct fake_platform *ms)
@@ -743,6 +776,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_google_import_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_google_reimport_is_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_google_many_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_person_in_a_group, setup, teardown),
         cmocka_unit_test_setup_teardown(test_microsoft_teams_import, setup, teardown),
         cmocka_unit_test_setup_teardown(test_microsoft_membership_refresh, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_email_both_platforms, setup, teardown),
