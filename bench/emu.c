@@ -9,12 +9,19 @@
  * thread and one curl handle each), over plain HTTP and then over TLS; plus
  * the emulator's peak RSS (VmHWM) after seeding and after the run.  Every
  * measurement stops after RUN_MS or MAX_REQUESTS, whichever comes first.
+ * Besides the wall-clock rate, each row gives the requests per second of the
+ * emulator's own CPU time (user + system, from /proc/PID/stat): on a shared
+ * machine that is the steadier figure, and it is what "one core" means.
  *
- *   build/bench/emu            (PARLEY_BUILD picks the build dir) */
+ *   build/bench/emu [http|https|token|list-users|send ...]
+ *
+ * Arguments restrict the run to those transports and request kinds (default:
+ * all); PARLEY_BUILD picks the build dir. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -146,6 +153,24 @@ static void *work(void *arg)
     return NULL;
 }
 
+/* The emulator's CPU time so far (user + system) in seconds, or -1. */
+static double cpu_seconds(struct emu_client *e)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", harness_proc_pid(e->proc));
+    char *stat = harness_read_file(path);
+    const char *p = stat ? strrchr(stat, ')') : NULL;   /* the name may hold spaces */
+    unsigned long long utime = 0, stime = 0;
+    double secs = -1;
+    /* After ") ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
+     * cmajflt utime stime (fields 3 to 15 of proc(5)). */
+    if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
+                    &stime) == 2)
+        secs = (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+    free(stat);
+    return secs;
+}
+
 /* Run KIND with THREADS workers; prints one table row. */
 static void measure(struct run *r, enum kind kind, int threads, const char *transport)
 {
@@ -155,6 +180,7 @@ static void measure(struct run *r, enum kind kind, int threads, const char *tran
 
     r->kind = kind;
     r->budget = MAX_REQUESTS / threads;
+    double cpu_start = cpu_seconds(r->emu);
     long long start = clock_mono_ms();
     r->deadline_ms = start + RUN_MS;
     for (int i = 0; i < threads; i++) {
@@ -167,8 +193,9 @@ static void measure(struct run *r, enum kind kind, int threads, const char *tran
         failed += workers[i].failed;
     }
     double secs = (double)(clock_mono_ms() - start) / 1000.0;
-    printf("| %-5s | %-10s | %7d | %9ld | %6ld | %9.0f |\n", transport, kind_names[kind], threads,
-           ok, failed, (double)ok / secs);
+    double cpu = cpu_seconds(r->emu) - cpu_start;
+    printf("| %-5s | %-10s | %7d | %9ld | %6ld | %9.0f | %9.0f |\n", transport, kind_names[kind],
+           threads, ok, failed, (double)ok / secs, cpu > 0 ? (double)ok / cpu : 0.0);
     fflush(stdout);
 }
 
@@ -217,8 +244,24 @@ static void clear_run(struct run *r)
     free((char *)r->app_token);
 }
 
-/* Start an emulator on SEED (TLS or not), run every measurement. */
-static int bench_transport(const char *seed, int tls)
+/* Whether NAME was asked for: no arguments ask for everything; otherwise
+ * NAME must be listed, unless no argument is one of CHOICES (a group not
+ * restricted). */
+static int wanted(int argc, char **argv, const char *name, const char *const choices[],
+                  size_t n_choices)
+{
+    int restricted = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], name) == 0)
+            return 1;
+        for (size_t c = 0; c < n_choices; c++)
+            restricted |= strcmp(argv[i], choices[c]) == 0;
+    }
+    return !restricted;
+}
+
+/* Start an emulator on SEED (TLS or not), run the measurements asked for. */
+static int bench_transport(const char *seed, int tls, int argc, char **argv)
 {
     struct emu_client emu;
     struct run r = {.emu = &emu};
@@ -235,10 +278,10 @@ static int bench_transport(const char *seed, int tls)
     r.app_token = emu_client_app_token(&emu);
     int rc = (r.app_token && prepare_senders(&r) == 0) ? 0 : -1;
     if (rc == 0) {
-        printf("| transport | request | clients | ok | failed | requests/s |\n"
-               "|---|---|---:|---:|---:|---:|\n");
+        printf("| transport | request | clients | ok | failed | requests/s | per CPU-s |\n"
+               "|---|---|---:|---:|---:|---:|---:|\n");
         for (int k = TOKEN; k <= SEND; k++)
-            for (size_t t = 0; t < 2; t++)
+            for (size_t t = 0; t < 2 && wanted(argc, argv, kind_names[k], kind_names, 3); t++)
                 measure(&r, (enum kind)k, thread_counts[t], transport);
         printf("%s: peak RSS after the run %.1f MiB\n\n", transport, peak_rss_mib(&emu));
     } else {
@@ -249,8 +292,9 @@ static int bench_transport(const char *seed, int tls)
     return rc;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    static const char *const transports[] = {"http", "https"};
     char *dir = harness_tmpdir("parley-bench-emu");
     char *seed = xasprintf("%s/seed.json", dir);
     FILE *f = fopen(seed, "w");
@@ -263,8 +307,11 @@ int main(void)
     fclose(f);
     printf("parley-emu, Microsoft side, %d generated users; each row runs %d ms or %d "
            "requests\n\n", USERS, RUN_MS, MAX_REQUESTS);
-    if (bench_transport(seed, 0) == 0 && bench_transport(seed, 1) == 0)
-        rc = 0;
+    rc = 0;
+    for (int tls = 0; tls < 2 && rc == 0; tls++)
+        if (wanted(argc, argv, transports[tls], transports, 2) &&
+            bench_transport(seed, tls, argc, argv) != 0)
+            rc = 1;
 out:
     harness_rmrf(dir);
     free(seed);

@@ -79,6 +79,16 @@ void emu_reply_bytes(struct http_req *req, int status, const char *content_type,
     http_reply_bytes(req, status, content_type, data, len);
 }
 
+void emu_reply_json_text(struct http_req *req, int status, const char *text, size_t len)
+{
+    int first = !http_req_replied(req);
+
+    remember(req, status);
+    http_reply_bytes(req, status, "application/json; charset=utf-8", text, len);
+    if (first)            /* a second reply is refused (and logged) above */
+        http_reply_header(req, "Cache-Control", "no-store");
+}
+
 void emu_reply_empty(struct http_req *req, int status)
 {
     remember(req, status);

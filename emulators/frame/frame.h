@@ -79,6 +79,10 @@ const char *emu_req_client_id(struct http_req *req);
 void emu_reply_json(struct http_req *req, int status, json_t *body);   /* steals BODY */
 void emu_reply_bytes(struct http_req *req, int status, const char *content_type,
                      const void *data, size_t len);
+/* A JSON reply already serialised (TEXT, LEN bytes; borrowed): the body and
+ * headers of emu_reply_json, Cache-Control: no-store included (after the
+ * handler's headers rather than before them). */
+void emu_reply_json_text(struct http_req *req, int status, const char *text, size_t len);
 void emu_reply_empty(struct http_req *req, int status);
 void emu_reply_error(struct http_req *req, int status, const char *code, const char *message);
 

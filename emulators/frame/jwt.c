@@ -1,6 +1,7 @@
 /* jwt.c - RS256 JWTs on OpenSSL 3 (see jwt.h). */
 #include "frame/jwt.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,8 @@
 #include <openssl/x509.h>
 
 #include "frame/ids.h"
+#include "frame/map.h"
+#include "frame/vec.h"
 #include "util/json.h"
 #include "util/xmalloc.h"
 
@@ -183,6 +186,72 @@ enum parley_err emu_jwt_verify_signature(const struct emu_jwt_key *key, const ch
                                          json_t **claims)
 {
     return verify(key, token, 0, claims);
+}
+
+/* ---- verified tokens ---- */
+
+struct emu_jwt_cache {
+    const struct emu_jwt_key *key;   /* borrowed */
+    size_t max;
+    pthread_mutex_t lock;
+    struct emu_map *claims;          /* token -> json_t *, one reference held in `held` */
+    struct emu_vec held;
+};
+
+/* Drop every entry, the map included.  Lock held (or no longer shared). */
+static void cache_release(struct emu_jwt_cache *c)
+{
+    for (size_t i = 0; i < c->held.len; i++)
+        json_decref(c->held.items[i]);
+    c->held.len = 0;
+    emu_map_free(c->claims);
+    c->claims = NULL;
+}
+
+struct emu_jwt_cache *emu_jwt_cache_new(const struct emu_jwt_key *key, size_t max)
+{
+    struct emu_jwt_cache *c = xcalloc(1, sizeof *c);
+    c->key = key;
+    c->max = max;
+    pthread_mutex_init(&c->lock, NULL);
+    c->claims = emu_map_new();
+    return c;
+}
+
+void emu_jwt_cache_free(struct emu_jwt_cache *cache)
+{
+    if (!cache)
+        return;
+    cache_release(cache);
+    emu_vec_free(&cache->held);
+    pthread_mutex_destroy(&cache->lock);
+    free(cache);
+}
+
+enum parley_err emu_jwt_cache_verify(struct emu_jwt_cache *cache, const char *token,
+                                     json_t **claims)
+{
+    pthread_mutex_lock(&cache->lock);
+    *claims = json_incref(emu_map_get(cache->claims, token));
+    pthread_mutex_unlock(&cache->lock);
+    if (*claims)
+        return PARLEY_OK;
+
+    /* Checked outside the lock; two threads may check the same new token. */
+    enum parley_err err = emu_jwt_verify(cache->key, token, claims);
+    if (err != PARLEY_OK)
+        return err;
+    pthread_mutex_lock(&cache->lock);
+    if (!emu_map_get(cache->claims, token)) {
+        if (cache->held.len >= cache->max) {
+            cache_release(cache);
+            cache->claims = emu_map_new();
+        }
+        emu_map_put(cache->claims, token, json_incref(*claims));
+        emu_vec_push(&cache->held, *claims);
+    }
+    pthread_mutex_unlock(&cache->lock);
+    return PARLEY_OK;
 }
 
 /* The text of memory BIO (freed here) when OK; NULL otherwise. */

@@ -27,6 +27,17 @@ char *emu_jwt_sign(const struct emu_jwt_key *key, const json_t *claims);
  * new reference to the payload; PARLEY_ERR_AUTH otherwise. */
 enum parley_err emu_jwt_verify(const struct emu_jwt_key *key, const char *token, json_t **claims);
 
+/* A cache of verified tokens (token text -> claims), so that a token used for
+ * many requests has its RS256 signature checked once.  Only successes are
+ * kept; at MAX entries the cache starts over.  Thread-safe.  Claims handed out
+ * are shared and must not be changed; expiry stays the caller's check. */
+struct emu_jwt_cache;
+struct emu_jwt_cache *emu_jwt_cache_new(const struct emu_jwt_key *key, size_t max);
+void emu_jwt_cache_free(struct emu_jwt_cache *cache);     /* NULL is a no-op */
+/* emu_jwt_verify through CACHE. */
+enum parley_err emu_jwt_cache_verify(struct emu_jwt_cache *cache, const char *token,
+                                     json_t **claims);
+
 /* ---- added for the Google emulator (gemu) ---- */
 /* Like emu_jwt_verify, but the header's kid is not checked (Google's token
  * endpoint gets assertions without one; the caller picks KEY by iss). */

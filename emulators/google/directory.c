@@ -25,7 +25,9 @@
 
 #include "frame/frame.h"
 #include "frame/ids.h"
+#include "frame/jsontext.h"
 #include "google/directory_query.h"
+#include "util/buf.h"
 #include "util/json.h"
 #include "util/xmalloc.h"
 
@@ -64,30 +66,73 @@ static void etag(char *out, size_t size, const char *id, long long version)
     snprintf(out, size, "\"emu-%s-%lld\"", id, version);
 }
 
-static json_t *user_json(const struct gemu_state *st, const struct gemu_user *u)
+/* Append the Directory user U to B as JSON text: the one definition of the
+ * representation, written directly because users.list sends hundreds a page. */
+static void user_text(struct buf *b, const struct gemu_state *st, const struct gemu_user *u)
 {
     char created[32], tag[64];
     char *full = xasprintf("%s %s", u->given_name, u->family_name);
     emu_ids_time_iso(u->created_ms, created);
     etag(tag, sizeof tag, u->id, u->version);
-    json_t *j = json_pack(
-        "{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:b, s:b, s:b, s:b, s:s, s:s, s:s, s:b, s:b, "
-        "s:b, s:b, s:b, s:b, s:[{s:s, s:b}]}",
-        "kind", "admin#directory#user", "id", u->id, "etag", tag, "primaryEmail", u->email, "name",
-        "givenName", u->given_name, "familyName", u->family_name, "fullName", full, "isAdmin",
-        u->is_admin, "isDelegatedAdmin", 0, "suspended", u->suspended, "archived", 0,
-        "orgUnitPath", u->org_unit, "customerId", st->customer_id, "creationTime", created,
-        "agreedToTerms", 1, "changePasswordAtNextLogin", 0, "isMailboxSetup", 1,
-        "includeInGlobalAddressList", 1, "isEnrolledIn2Sv", 0, "isEnforcedIn2Sv", 0, "emails",
-        "address", u->email, "primary", 1);
-    if (u->suspended)
-        json_object_set_new(j, "suspensionReason", json_string("ADMIN"));
+#define KEY(name) emu_jsontext_key(b, name)
+#define STR(name, value) (KEY(name), emu_jsontext_string(b, value), buf_puts(b, ","))
+#define BOOL(name, value) (KEY(name), buf_puts(b, (value) ? "true," : "false,"))
+    buf_puts(b, "{");
+    STR("kind", "admin#directory#user");
+    STR("id", u->id);
+    STR("etag", tag);
+    STR("primaryEmail", u->email);
+    KEY("name");
+    buf_puts(b, "{");
+    STR("givenName", u->given_name);
+    STR("familyName", u->family_name);
+    KEY("fullName");
+    emu_jsontext_string(b, full);
+    buf_puts(b, "},");
+    BOOL("isAdmin", u->is_admin);
+    BOOL("isDelegatedAdmin", 0);
+    BOOL("suspended", u->suspended);
+    BOOL("archived", 0);
+    STR("orgUnitPath", u->org_unit);
+    STR("customerId", st->customer_id);
+    STR("creationTime", created);
+    BOOL("agreedToTerms", 1);
+    BOOL("changePasswordAtNextLogin", 0);
+    BOOL("isMailboxSetup", 1);
+    BOOL("includeInGlobalAddressList", 1);
+    BOOL("isEnrolledIn2Sv", 0);
+    BOOL("isEnforcedIn2Sv", 0);
+    KEY("emails");
+    buf_puts(b, "[{");
+    STR("address", u->email);
+    KEY("primary");
+    buf_puts(b, "true}]");
+    if (u->suspended) {
+        buf_puts(b, ",");
+        KEY("suspensionReason");
+        emu_jsontext_string(b, "ADMIN");
+    }
     if (u->deleted_ms) {
         char deleted[32];
         emu_ids_time_iso(u->deleted_ms, deleted);
-        json_object_set_new(j, "deletionTime", json_string(deleted));
+        buf_puts(b, ",");
+        KEY("deletionTime");
+        emu_jsontext_string(b, deleted);
     }
+    buf_puts(b, "}");
+#undef BOOL
+#undef STR
+#undef KEY
     free(full);
+}
+
+/* U as a jansson object (single-user replies), read back from user_text. */
+static json_t *user_json(const struct gemu_state *st, const struct gemu_user *u)
+{
+    struct buf b = BUF_INIT;
+    user_text(&b, st, u);
+    json_t *j = json_loadb(b.data, b.len, 0, NULL);
+    buf_free(&b);
     return j;
 }
 
@@ -173,16 +218,25 @@ static void on_users_list(struct http_req *req, void *ctx)
         struct order o = {order, sort && strcasecmp(sort, "DESCENDING") == 0};
         qsort_r(hits.items, hits.len, sizeof *hits.items, by_field, &o);
     }
-    json_t *users = json_array();
-    for (size_t i = page.offset; i < hits.len && i < page.offset + page.limit; i++)
-        json_array_append_new(users, user_json(g->st, hits.items[i]));
-    json_t *resp = json_pack("{s:s, s:s}", "kind", "admin#directory#users", "etag", "\"emu\"");
-    if (json_array_size(users))
-        json_object_set_new(resp, "users", users);
-    else
-        json_decref(users);
-    gemu_page_next(resp, &page, hits.len);
-    emu_reply_json(req, 200, resp);
+    /* {"kind", "etag", ["users"], ["nextPageToken"]}, written as text. */
+    struct buf b = BUF_INIT;
+    buf_puts(&b, "{\"kind\":\"admin#directory#users\",\"etag\":\"\\\"emu\\\"\"");
+    for (size_t i = page.offset; i < hits.len && i < page.offset + page.limit; i++) {
+        buf_puts(&b, i == page.offset ? ",\"users\":[" : ",");
+        user_text(&b, g->st, hits.items[i]);
+    }
+    if (page.offset < hits.len && page.limit)
+        buf_puts(&b, "]");
+    char *next = gemu_page_next_token(&page, hits.len);
+    if (next) {
+        buf_puts(&b, ",");
+        emu_jsontext_key(&b, "nextPageToken");
+        emu_jsontext_string(&b, next);
+        free(next);
+    }
+    buf_puts(&b, "}");
+    emu_reply_json_text(req, 200, b.data, b.len);
+    buf_free(&b);
 out:
     gemu_state_unlock(g->st);
     gemu_query_free(q);

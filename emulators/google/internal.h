@@ -120,5 +120,7 @@ int gemu_page_parse(struct http_req *req, enum gemu_dialect d, const char *size_
                     long max, int clamp, struct gemu_page *page);
 /* Set "nextPageToken" in RESP when TOTAL items go beyond this page. */
 void gemu_page_next(json_t *resp, const struct gemu_page *page, size_t total);
+/* That token (the caller frees it), or NULL when this page is the last. */
+char *gemu_page_next_token(const struct gemu_page *page, size_t total);
 
 #endif

@@ -56,13 +56,19 @@ int gemu_page_parse(struct http_req *req, enum gemu_dialect d, const char *size_
     return 0;
 }
 
-void gemu_page_next(json_t *resp, const struct gemu_page *page, size_t total)
+char *gemu_page_next_token(const struct gemu_page *page, size_t total)
 {
     if (page->offset + page->limit >= total)
-        return;
+        return NULL;
     char raw[48];
     int n = snprintf(raw, sizeof raw, TOKEN_PREFIX "%zu", page->offset + page->limit);
-    char *token = emu_ids_base64url((const unsigned char *)raw, (size_t)n);
-    json_object_set_new(resp, "nextPageToken", json_string(token));
+    return emu_ids_base64url((const unsigned char *)raw, (size_t)n);
+}
+
+void gemu_page_next(json_t *resp, const struct gemu_page *page, size_t total)
+{
+    char *token = gemu_page_next_token(page, total);
+    if (token)
+        json_object_set_new(resp, "nextPageToken", json_string(token));
     free(token);
 }

@@ -16,11 +16,11 @@ static char *issuer(struct ms *ms)
     return xasprintf("%s/%s/v2.0", emu_frame_origin(ms->frame), ms->st->tenant_id);
 }
 
-char *ms_auth_mint(struct ms *ms, const struct ms_app *app, const struct ms_user *user,
-                   const char *scp)
+/* ms_auth_mint's token, issued at NOW (seconds). */
+static char *mint_at(struct ms *ms, const struct ms_app *app, const struct ms_user *user,
+                     const char *scp, long long now)
 {
     static const char *const roles[] = {MS_APP_ROLES};
-    long long now = clock_now_ms() / 1000;
     char uti[EMU_GUID_LEN];
     char *iss = issuer(ms);
 
@@ -48,6 +48,24 @@ char *ms_auth_mint(struct ms *ms, const struct ms_app *app, const struct ms_user
     json_decref(claims);
     free(iss);
     return token;
+}
+
+char *ms_auth_mint(struct ms *ms, const struct ms_app *app, const struct ms_user *user,
+                   const char *scp)
+{
+    return mint_at(ms, app, user, scp, clock_now_ms() / 1000);
+}
+
+char *ms_auth_mint_app(struct ms *ms, struct ms_app *app)
+{
+    long long now = clock_now_ms() / 1000;
+
+    if (!app->app_token || app->app_token_iat != now) {
+        free(app->app_token);
+        app->app_token = mint_at(ms, app, NULL, NULL, now);
+        app->app_token_iat = now;
+    }
+    return app->app_token ? xstrdup(app->app_token) : NULL;
 }
 
 static const char *bearer(struct http_req *req)
@@ -83,7 +101,7 @@ int ms_auth_check(struct ms *ms, struct http_req *req, enum ms_access access,
     if (strchr(token, '.') == NULL) {
         return unauthorized(req, "IDX14100: JWT is not well formed, there are no dots (.).");
     }
-    if (emu_jwt_verify(ms->key, token, &claims) != PARLEY_OK) {
+    if (emu_jwt_cache_verify(ms->verified, token, &claims) != PARLEY_OK) {
         unauthorized(req, "Access token validation failure. Invalid signature or token.");
         goto out;
     }

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "frame/ids.h"
+#include "frame/jsontext.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/json.h"
@@ -259,7 +260,10 @@ int ms_filter_compile(struct http_req *req, const char *text, struct ms_filter *
         if (*p)
             p += 4;
     }
-    *out = f;
+    if (f->n)
+        *out = f;
+    else            /* no clause: NULL, which every ms_filter_* takes as "match all" */
+        ms_filter_free(f);
     return 0;
 bad:
     ms_filter_free(f);
@@ -373,21 +377,44 @@ static char *next_link(struct ms *ms, struct http_req *req, const char *token)
     return buf_steal(&b);
 }
 
+void ms_reply_collection_text(struct ms *ms, struct http_req *req, const char *context,
+                              const char *values, size_t len, long long count,
+                              const char *next_token)
+{
+    char *ctx = ms_graph_context(ms, context);
+    struct buf b = BUF_INIT;
+
+    buf_puts(&b, "{");
+    emu_jsontext_key(&b, "@odata.context");
+    emu_jsontext_string(&b, ctx);
+    if (count >= 0)
+        buf_printf(&b, ",\"@odata.count\":%lld", count);
+    if (next_token) {
+        char *link = next_link(ms, req, next_token);
+        buf_puts(&b, ",");
+        emu_jsontext_key(&b, "@odata.nextLink");
+        emu_jsontext_string(&b, link);
+        free(link);
+    }
+    buf_puts(&b, ",");
+    emu_jsontext_key(&b, "value");
+    buf_append(&b, values, len);
+    buf_puts(&b, "}");
+    emu_reply_json_text(req, 200, b.data, b.len);
+    buf_free(&b);
+    free(ctx);
+}
+
 void ms_reply_collection(struct ms *ms, struct http_req *req, const char *context, json_t *values,
                          long long count, const char *next_token)
 {
-    char *ctx = ms_graph_context(ms, context);
-    json_t *body = json_pack("{s:s}", "@odata.context", ctx);
-    if (count >= 0)
-        json_object_set_new(body, "@odata.count", json_integer(count));
-    if (next_token) {
-        char *link = next_link(ms, req, next_token);
-        json_object_set_new(body, "@odata.nextLink", json_string(link));
-        free(link);
-    }
-    json_object_set_new(body, "value", values);
-    free(ctx);
-    emu_reply_json(req, 200, body);
+    char *text = json_to_string(values);
+    if (text)
+        ms_reply_collection_text(ms, req, context, text, strlen(text), count, next_token);
+    else            /* only an unserialisable value (a NaN) gets here */
+        emu_reply_error(req, 500, "internal", "The reply could not be serialised.");
+    free(text);
+    json_decref(values);
 }
 
 void ms_reply_entity(struct ms *ms, struct http_req *req, int status, const char *what,

@@ -44,8 +44,9 @@ void ms_reply_not_found(struct http_req *req, const char *id);
 
 /* A compiled $filter: a conjunction of `prop eq 'v'`, `prop eq true|false`,
  * `startswith(prop,'v')` and `resourceProvisioningOptions/Any(x:x eq 'Team')`. */
-/* NULL TEXT gives a filter that matches everything.  Answers 400 and returns
- * -1 on syntax Graph would refuse or the emulator does not support. */
+/* NULL or blank TEXT gives *OUT NULL: a filter that matches everything (every
+ * ms_filter_* function takes NULL).  Answers 400 and returns -1 on syntax
+ * Graph would refuse or the emulator does not support. */
 int ms_filter_compile(struct http_req *req, const char *text, struct ms_filter **out);
 int ms_filter_match(const struct ms_filter *f, const json_t *obj);
 /* When the filter is a single `eq` on PROP, its value (borrowed); else NULL. */
@@ -66,6 +67,10 @@ char *ms_graph_context(struct ms *ms, const char *what);
  * else the link repeats the request's path and options with this $skiptoken. */
 void ms_reply_collection(struct ms *ms, struct http_req *req, const char *context, json_t *values,
                          long long count, const char *next_token);
+/* The same with VALUES already serialised: LEN bytes of a JSON array (borrowed). */
+void ms_reply_collection_text(struct ms *ms, struct http_req *req, const char *context,
+                              const char *values, size_t len, long long count,
+                              const char *next_token);
 /* Reply STATUS with an entity body, adding "@odata.context": <...>#WHAT/$entity. */
 void ms_reply_entity(struct ms *ms, struct http_req *req, int status, const char *what,
                      json_t *entity);

@@ -111,15 +111,15 @@ static char *delegated_scp(const char *scopes)
 
 /* The app named by the request, its secret checked when REQUIRE_SECRET or
  * when one was sent.  Answers the error and returns NULL otherwise.  Lock held. */
-static const struct ms_app *client_auth(struct ms *ms, struct http_req *req,
-                                        struct token_req *t, int require_secret)
+static struct ms_app *client_auth(struct ms *ms, struct http_req *req, struct token_req *t,
+                                  int require_secret)
 {
     if (!t->client_id) {
         token_error(req, 400, "invalid_request", 900144,
                     "The request body must contain the following parameter: 'client_id'.");
         return NULL;
     }
-    const struct ms_app *app = ms_state_app(ms->st, t->client_id);
+    struct ms_app *app = ms_state_app(ms->st, t->client_id);
     if (!app) {
         char *text = xasprintf("Application with identifier '%s' was not found in the directory "
                                "'%s'.", t->client_id, ms->st->domain);
@@ -160,8 +160,8 @@ static void grant_client_credentials(struct ms *ms, struct http_req *req, struct
         return;
     }
     ms_state_lock(ms->st);
-    const struct ms_app *app = client_auth(ms, req, t, 1);
-    char *token = app ? ms_auth_mint(ms, app, NULL, NULL) : NULL;
+    struct ms_app *app = client_auth(ms, req, t, 1);
+    char *token = app ? ms_auth_mint_app(ms, app) : NULL;
     ms_state_unlock(ms->st);
     if (!token)
         return;

@@ -11,6 +11,8 @@
 #include "microsoft/subscriptions.h"
 #include "util/xmalloc.h"
 
+#define VERIFIED_TOKENS_MAX 1024      /* tokens remembered as verified (auth.c) */
+
 static void *run_lifecycle(void *arg)
 {
     struct ms *ms = arg;
@@ -44,6 +46,7 @@ static void on_free(void *plat)
     pthread_cond_destroy(&ms->stop_cond);
     pthread_mutex_destroy(&ms->stop_lock);
     ms_state_free(ms->st);
+    emu_jwt_cache_free(ms->verified);
     emu_jwt_key_free(ms->key);
     emu_ratelimit_free(ms->quota_messages);
     emu_ratelimit_free(ms->quota_invitations);
@@ -70,6 +73,7 @@ static enum parley_err on_create(struct emu_frame *frame, const json_t *seed, vo
         *why = xstrdup("cannot create the token signing key");
         return PARLEY_ERR_CRYPTO;
     }
+    ms->verified = emu_jwt_cache_new(ms->key, VERIFIED_TOKENS_MAX);
     if (emu_frame_real_quotas(frame)) {
         ms->quota_messages = emu_ratelimit_new(20, 1000);
         ms->quota_invitations = emu_ratelimit_new(150, 5000);
@@ -83,6 +87,7 @@ static enum parley_err on_create(struct emu_frame *frame, const json_t *seed, vo
         pthread_cond_destroy(&ms->stop_cond);
         pthread_mutex_destroy(&ms->stop_lock);
         ms_state_free(ms->st);
+        emu_jwt_cache_free(ms->verified);
         emu_jwt_key_free(ms->key);
         free(ms);
         *why = xstrdup("cannot start the subscription thread");

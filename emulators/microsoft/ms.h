@@ -17,6 +17,7 @@ struct ms {
     struct emu_frame *frame;
     struct ms_state *st;
     struct emu_jwt_key *key;                  /* signs every token */
+    struct emu_jwt_cache *verified;           /* tokens whose signature was checked */
     struct emu_ratelimit *quota_messages;     /* --real-quotas: chat message POST, 20/s per app */
     struct emu_ratelimit *quota_invitations;  /* --real-quotas: 150 per 5 s per tenant */
     pthread_t lifecycle_thread;               /* subscription expiry and lifecycle events */

@@ -81,6 +81,7 @@ static void clear(struct ms_state *st)
         free(a->client_id);
         free(a->client_secret);
         free(a->display_name);
+        free(a->app_token);
         free(a);
     }
     for (size_t i = 0; i < st->users.len; i++)

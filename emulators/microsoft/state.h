@@ -22,6 +22,8 @@ struct ms_app {
     char *client_secret;
     char *display_name;
     char sp_id[EMU_GUID_LEN];        /* the service principal's object id (token oid) */
+    char *app_token;                 /* the last app-only token and its iat (seconds), */
+    long long app_token_iat;         /* handed out again within that second (auth.c) */
 };
 
 struct ms_user {

@@ -12,6 +12,7 @@
 #include "microsoft/graph.h"
 #include "microsoft/notify.h"
 #include "microsoft/repr.h"
+#include "util/buf.h"
 #include "util/json.h"
 #include "util/xmalloc.h"
 
@@ -38,20 +39,34 @@ static long long count_matches(struct ms_state *st, const struct ms_filter *filt
     return n;
 }
 
+/* Append U to the page text B (a JSON array being written) as PROPS. */
+static void page_add(struct buf *b, size_t *n, const struct ms_user *u,
+                     const struct ms_user_props *props)
+{
+    buf_append(b, *n ? "," : "[", 1);
+    ms_repr_user_text(b, u, props);
+    (*n)++;
+}
+
 /* GET /users: pages in creation order; the skiptoken is the last seq sent.
- * An `eq` filter on id, userPrincipalName or mail is a hashed lookup. */
+ * An `eq` filter on id, userPrincipalName or mail is a hashed lookup.  The
+ * page is written as text straight from the users (no jansson values but
+ * for $filter). */
 static void on_list(struct http_req *req, void *ctx)
 {
     struct ms *ms = ctx;
     struct ms_caller caller;
     struct ms_query q;
     struct ms_filter *filter = NULL;
+    struct ms_user_props props;
+    struct buf page = BUF_INIT;
+    size_t n = 0;
     long long after;
 
     if (ms_auth_check(ms, req, MS_ACCESS_ANY, &caller) ||
         ms_query_list(req, USERS_DEFAULT_TOP, USERS_MAX_TOP, &q, &filter, &after))
         goto out;
-    json_t *values = json_array();
+    ms_repr_user_props(q.select, &props);
     char *next_token = NULL;
     long long count = -1;
     const char *key = ms_filter_eq_value(filter, "id");
@@ -63,11 +78,9 @@ static void on_list(struct http_req *req, void *ctx)
     ms_state_lock(ms->st);
     if (key) {
         struct ms_user *u = ms_user_find(ms->st, key);
-        json_t *full = u ? ms_repr_user_full(u) : NULL;
-        if (full && ms_filter_match(filter, full))
-            json_array_append_new(values, ms_repr_user_selected(u, q.select));
-        json_decref(full);
-        count = (long long)json_array_size(values);
+        if (u && user_matches(u, filter))
+            page_add(&page, &n, u, &props);
+        count = (long long)n;
     } else {
         count = q.count ? count_matches(ms->st, filter) : -1;
         long long last_seq = 0;
@@ -75,18 +88,21 @@ static void on_list(struct http_req *req, void *ctx)
             struct ms_user *u = ms->st->users.items[i];
             if (!user_matches(u, filter))
                 continue;
-            if (json_array_size(values) == (size_t)q.top) {
+            if (n == (size_t)q.top) {
                 next_token = ms_token_encode(last_seq);
                 break;
             }
-            json_array_append_new(values, ms_repr_user_selected(u, q.select));
+            page_add(&page, &n, u, &props);
             last_seq = u->seq;
         }
     }
     ms_state_unlock(ms->st);
-    ms_reply_collection(ms, req, "users", values, q.count ? count : -1, next_token);
+    buf_append(&page, n ? "]" : "[]", n ? 1 : 2);
+    ms_reply_collection_text(ms, req, "users", page.data, page.len, q.count ? count : -1,
+                             next_token);
     free(next_token);
 out:
+    buf_free(&page);
     ms_filter_free(filter);
 }
 

@@ -72,10 +72,15 @@ enum MHD_Result http_req_queue_reply(struct http_req *req)
     struct MHD_Response *resp;
     enum MHD_Result ok;
 
-    resp = MHD_create_response_from_buffer(req->len, req->data ? req->data : "",
-                                           MHD_RESPMEM_MUST_COPY);
+    /* The body is handed to MHD, which frees it once sent: no copy of a
+     * large reply.  req->len stays for the access log. */
+    if (req->data)
+        resp = MHD_create_response_from_buffer(req->len, req->data, MHD_RESPMEM_MUST_FREE);
+    else
+        resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
     if (!resp)
         return MHD_NO;
+    req->data = NULL;
     add_header(resp, "X-Request-Id", req->id);
     if (req->content_type)
         add_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
