@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <curl/curl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,8 @@
 #define GREG      "greg@parleydemo.example"
 #define ALICE     "alice@parleydemo.onmicrosoft.com"
 #define PRIYA     "priya@parleydemo.example"
+#define TARA      "tara@parleydemo.example"
+#define TARA_GUEST "tara_parleydemo.example@parleydemo.onmicrosoft.com"
 
 static struct hub_session hub;
 
@@ -193,7 +196,10 @@ static int google_has_user(struct hub_session *s, const char *login)
 
 static int start(struct hub_session *s, const char *const emu_args[])
 {
-    if (hub_session_start(s, SEED, emu_args, NULL))
+    /* A short job lease: a job of a killed hub is retaken within seconds. */
+    static const char *const hub_env[] = { "PARLEY_JOB_LEASE=2", NULL };
+
+    if (hub_session_start(s, SEED, emu_args, hub_env))
         return -1;
     hub_session_connect(s);
     import_all(s);
@@ -369,10 +375,53 @@ static void test_a_viewer_changes_nothing(void **state)
 }
 
 /* Bulk, against an emulator that throttles past 5 requests a second. */
+/* The hub is killed (-9) after Graph has created Tara's guest account but
+ * before the hub recorded it; after a restart the job runs again, finds the
+ * account by its login, and Tara ends synced with exactly one guest. */
+static void test_kill_9_between_the_platform_call_and_the_record(void **state)
+{
+    (void)state;
+    static const char *const hub_env[] = { "PARLEY_JOB_LEASE=2", NULL };
+    struct harness_resp resp;
+    long long tara = person_id(&hub, TARA);
+
+    set_primary(&hub, tara, "google");
+    /* Graph takes 3 s to answer the create: the hub dies while it waits. */
+    assert_int_equal(emu_client_control(&hub.emu, "POST", "/faults",
+                                        "{\"method\":\"POST\",\"path_prefix\":\"/v1.0/users\","
+                                        "\"count\":1,\"latency_ms\":3000}", &resp), 0);
+    harness_resp_clear(&resp);
+    person_action(&hub, tara, "sync");
+    json_decref(wait_status(&hub, tara, "provisioning"));
+    usleep(1000 * 1000);
+    char *dir = xstrdup(hub.hub.data_dir);
+    harness_proc_stop(hub.hub.proc, SIGKILL, 5000);
+    harness_hub_free(&hub.hub);
+
+    /* The platform call went through: the account exists, unrecorded. */
+    for (int waited = 0; graph_guests(&hub, TARA_GUEST) == 0; waited += 100) {
+        assert_true(waited < WAIT_MS);
+        usleep(100 * 1000);
+    }
+    assert_int_equal(harness_hub_start(&hub.hub, dir, NULL, hub_env), 0);
+    free(dir);
+
+    json_t *p = wait_status(&hub, tara, "synced");
+    assert_string_equal(secondary(p, "login"), TARA_GUEST);
+    assert_int_equal(graph_guests(&hub, TARA_GUEST), 1);
+    json_decref(p);
+
+    /* And the recovered account unsyncs like any other. */
+    person_action(&hub, tara, "unsync");
+    json_decref(wait_status(&hub, tara, "not_synced"));
+    assert_int_equal(graph_guests(&hub, TARA_GUEST), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_google_person_gets_a_teams_guest),
+        cmocka_unit_test(test_kill_9_between_the_platform_call_and_the_record),
         cmocka_unit_test(test_teams_person_gets_a_google_interop_account),
         cmocka_unit_test(test_unsync_deletes_the_accounts),
         cmocka_unit_test(test_a_refusal_is_an_error_and_a_retry_recovers),
