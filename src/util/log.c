@@ -56,21 +56,30 @@ void log_context_restore(const struct log_context *ctx)
 
 static void put_string(struct buf *b, const char *s)
 {
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    const unsigned char *run = p;
+
     buf_puts(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+    for (; *p; p++) {
+        const char *esc;
+        char hex[8];
         switch (*p) {
-        case '"':  buf_puts(b, "\\\""); break;
-        case '\\': buf_puts(b, "\\\\"); break;
-        case '\n': buf_puts(b, "\\n"); break;
-        case '\r': buf_puts(b, "\\r"); break;
-        case '\t': buf_puts(b, "\\t"); break;
+        case '"':  esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
         default:
-            if (*p < 0x20)
-                buf_printf(b, "\\u%04x", *p);
-            else
-                buf_append(b, p, 1);
+            if (*p >= 0x20)
+                continue;                   /* part of the run copied in one go */
+            snprintf(hex, sizeof hex, "\\u%04x", *p);
+            esc = hex;
         }
+        buf_append(b, run, (size_t)(p - run));
+        buf_puts(b, esc);
+        run = p + 1;
     }
+    buf_append(b, run, (size_t)(p - run));
     buf_puts(b, "\"");
 }
 

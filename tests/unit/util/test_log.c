@@ -52,7 +52,8 @@ static void write_fields(void)
     log_set_level(LOG_INFO);
     log_context_set(NULL, NULL);
     log_info("test", "hello \"world\"\n", "s:name", "ada", "i:count", 3, "l:big", 1LL << 40,
-             "b:ok", 1, "s:client_secret", "hunter2", "s:password", "pw", "s:access_token", "t");
+             "b:ok", 1, "s:client_secret", "hunter2", "s:password", "pw", "s:access_token", "t",
+             "s:raw", "a\\b\tc\x01" "d\r\"é");
     log_debug("test", "filtered out");
 }
 
@@ -74,6 +75,7 @@ static void test_log_fields_and_redaction(void **state)
     assert_string_equal(json_string_value(json_object_get(l, "client_secret")), "[redacted]");
     assert_string_equal(json_string_value(json_object_get(l, "password")), "[redacted]");
     assert_string_equal(json_string_value(json_object_get(l, "access_token")), "[redacted]");
+    assert_string_equal(json_string_value(json_object_get(l, "raw")), "a\\b\tc\x01" "d\r\"é");
     json_decref(lines);
 }
 
