@@ -21,10 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "lib/bench_util.h"
 #include "lib/emu_client.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -61,16 +61,6 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 {
     buf_append(ctx, data, size * nmemb);
     return size * nmemb;
-}
-
-/* The @odata.nextLink of a users page, or NULL (found without parsing the page). */
-static char *next_link(const char *body)
-{
-    const char *p = strstr(body, "\"@odata.nextLink\":\"");
-    if (!p)
-        return NULL;
-    p += strlen("\"@odata.nextLink\":\"");
-    return xstrndup(p, strcspn(p, "\""));
 }
 
 /* One request on the worker's handle; returns the status (0: transport failure). */
@@ -140,7 +130,7 @@ static void *work(void *arg)
             w->failed++;
         if (r->kind == LIST_USERS) {
             free(page);
-            page = next_link(buf_str(&body));
+            page = bench_json_str_field(buf_str(&body), "@odata.nextLink");
         }
     }
     free(page);
@@ -156,19 +146,9 @@ static void *work(void *arg)
 /* The emulator's CPU time so far (user + system) in seconds, or -1. */
 static double cpu_seconds(struct emu_client *e)
 {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/stat", harness_proc_pid(e->proc));
-    char *stat = harness_read_file(path);
-    const char *p = stat ? strrchr(stat, ')') : NULL;   /* the name may hold spaces */
-    unsigned long long utime = 0, stime = 0;
-    double secs = -1;
-    /* After ") ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
-     * cmajflt utime stime (fields 3 to 15 of proc(5)). */
-    if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
-                    &stime) == 2)
-        secs = (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
-    free(stat);
-    return secs;
+    long long ms = bench_proc_cpu_ms(harness_proc_pid(e->proc));
+
+    return ms < 0 ? -1 : (double)ms / 1000.0;
 }
 
 /* Run KIND with THREADS workers; prints one table row. */
@@ -197,18 +177,6 @@ static void measure(struct run *r, enum kind kind, int threads, const char *tran
     printf("| %-5s | %-10s | %7d | %9ld | %6ld | %9.0f | %9.0f |\n", transport, kind_names[kind],
            threads, ok, failed, (double)ok / secs, cpu > 0 ? (double)ok / cpu : 0.0);
     fflush(stdout);
-}
-
-/* The emulator's VmHWM in MiB, or -1. */
-static double peak_rss_mib(struct emu_client *e)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/status", harness_proc_pid(e->proc));
-    char *status = harness_read_file(path);
-    const char *line = status ? strstr(status, "VmHWM:") : NULL;
-    double mib = line ? atof(line + 6) / 1024.0 : -1;
-    free(status);
-    return mib;
 }
 
 /* A 1:1 chat for each thread: user(2i+1) with user(2i+2), and the sender's token. */
@@ -274,7 +242,7 @@ static int bench_transport(const char *seed, int tls, int argc, char **argv)
         return -1;
     }
     printf("%s: started with %d users in %lld ms; peak RSS %.1f MiB\n", transport, USERS,
-           clock_mono_ms() - started, peak_rss_mib(&emu));
+           clock_mono_ms() - started, bench_proc_mem_mib(harness_proc_pid(emu.proc), "VmHWM"));
     r.app_token = emu_client_app_token(&emu);
     int rc = (r.app_token && prepare_senders(&r) == 0) ? 0 : -1;
     if (rc == 0) {
@@ -283,7 +251,8 @@ static int bench_transport(const char *seed, int tls, int argc, char **argv)
         for (int k = TOKEN; k <= SEND; k++)
             for (size_t t = 0; t < 2 && wanted(argc, argv, kind_names[k], kind_names, 3); t++)
                 measure(&r, (enum kind)k, thread_counts[t], transport);
-        printf("%s: peak RSS after the run %.1f MiB\n\n", transport, peak_rss_mib(&emu));
+        printf("%s: peak RSS after the run %.1f MiB\n\n", transport,
+               bench_proc_mem_mib(harness_proc_pid(emu.proc), "VmHWM"));
     } else {
         fprintf(stderr, "bench: could not get tokens or make chats\n");
     }

@@ -37,7 +37,6 @@
 #define PASSWORD "correct horse battery staple"
 #define JOB_TIMEOUT_MS (10 * 60 * 1000)
 #define POLL_MS 50
-#define CLI_TIMEOUT_MS 30000
 #define MAX_PAGES 100000              /* bounds every walk */
 #define GOOGLE_PAGE 500               /* src/platform/google/users.c */
 
@@ -50,8 +49,7 @@ struct bench {
     struct emu_client ms;             /* Microsoft emulator, plain HTTP */
     struct emu_client ms_tls;         /* Microsoft emulator, TLS */
     struct harness_hub hub;
-    struct harness_http *http[2];     /* one session per org's owner ... */
-    char *csrf_header[2];
+    struct bench_session sessions[2]; /* one per org's owner ... */
     int session;                      /* ... this one in use */
     int hub_pid;
 };
@@ -74,72 +72,12 @@ struct figures {
 
 /* ---- setting up ---- */
 
-static int write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    int rc = -1;
-
-    if (!f)
-        return -1;
-    if (chmod(path, 0600) == 0 && fputs(text, f) >= 0)
-        rc = 0;
-    return fclose(f) == 0 ? rc : -1;
-}
-
-static const char *ms_endpoint(const struct emu_client *e, const char *key)
-{
-    return json_get_str(json_object_get(e->endpoints, "microsoft"), key);
-}
-
-/* `parley connect google` for ORG with the emulator's key file. */
-static int connect_google(struct bench *b, const char *org)
-{
-    const json_t *g = b->google.google;
-    const char *argv[] = { harness_bin("parley"), "connect", "google", "--org", org,
-                           "--data", b->data_dir,
-                           "--domain", json_get_str(g, "domain"),
-                           "--admin-email", json_get_str(g, "admin_email"),
-                           "--customer-id", json_get_str(g, "customer_id"),
-                           "--root-url", json_get_str(g, "root_url"),
-                           "--service-account-key-file", json_get_str(g, "service_account_key_file"),
-                           NULL };
-    const char *env[] = { "PARLEY_MASTER_KEY_FILE", NULL };
-
-    return bench_run(argv, env, b->cli_log, CLI_TIMEOUT_MS);
-}
-
-/* `parley connect microsoft` for ORG to emulator E (the secret from a file). */
-static int connect_microsoft(struct bench *b, const char *org, const struct emu_client *e)
-{
-    char *secret_file = xasprintf("%s/%s.secret", b->dir, org);
-    const char *ca = json_get_str(e->endpoints, "ca_file");
-    const char *argv[] = { harness_bin("parley"), "connect", "microsoft", "--org", org,
-                           "--data", b->data_dir,
-                           "--tenant-id", e->tenant_id, "--client-id", e->client_id,
-                           "--client-secret-file", secret_file,
-                           "--authority-host", ms_endpoint(e, "authority_host"),
-                           "--graph-base", ms_endpoint(e, "graph_base"),
-                           ca ? "--ca-file" : NULL, ca, NULL };
-    const char *env[] = { "PARLEY_MASTER_KEY_FILE", NULL };
-    int rc = -1;
-
-    if (write_text(secret_file, e->client_secret) == 0)
-        rc = bench_run(argv, env, b->cli_log, CLI_TIMEOUT_MS);
-    free(secret_file);
-    return rc;
-}
-
 /* Sign in as each owner, each with a client of its own. */
 static int login(struct bench *b)
 {
-    for (int i = 0; i < 2; i++) {
-        char *csrf;
-        b->http[i] = harness_http_new(NULL);
-        if (!(csrf = harness_hub_login(b->http[i], b->hub.url, owners[i], PASSWORD)))
+    for (int i = 0; i < 2; i++)
+        if (bench_session_login(&b->sessions[i], b->hub.url, owners[i], PASSWORD) != 0)
             return -1;
-        b->csrf_header[i] = xasprintf("X-CSRF-Token: %s", csrf);
-        free(csrf);
-    }
     return 0;
 }
 
@@ -153,7 +91,7 @@ static int start_microsoft(struct bench *b, struct emu_client *e, const char *do
                            "{\"users\": %ld, \"teams\": %d}}}\n", domain, users, TEAMS);
     int rc = -1;
 
-    if (write_text(path, seed) == 0)
+    if (bench_write_private(path, seed) == 0)
         rc = emu_client_start(e, path, tls, NULL);
     free(seed);
     free(path);
@@ -177,8 +115,9 @@ static int setup(struct bench *b, long users)
     if (mkdir(b->data_dir, 0700) != 0 ||
         harness_admin_create(b->data_dir, owners[0], "bench", "owner", PASSWORD) ||
         harness_admin_create(b->data_dir, owners[1], "benchtls", "owner", PASSWORD) ||
-        connect_google(b, "bench") || connect_microsoft(b, "bench", &b->ms) ||
-        connect_microsoft(b, "benchtls", &b->ms_tls) ||
+        bench_connect_google(&b->google, "bench", b->data_dir, b->cli_log) ||
+        bench_connect_microsoft(&b->ms, "bench", b->data_dir, b->dir, b->cli_log) ||
+        bench_connect_microsoft(&b->ms_tls, "benchtls", b->data_dir, b->dir, b->cli_log) ||
         harness_hub_start(&b->hub, b->data_dir, NULL, NULL) != 0)
         goto out;
     b->hub_pid = harness_proc_pid(b->hub.proc);
@@ -190,10 +129,8 @@ out:
 
 static void teardown(struct bench *b)
 {
-    for (int i = 0; i < 2; i++) {
-        harness_http_free(b->http[i]);
-        free(b->csrf_header[i]);
-    }
+    for (int i = 0; i < 2; i++)
+        bench_session_free(&b->sessions[i]);
     if (b->hub.proc && harness_hub_stop(&b->hub) != 0)
         fprintf(stderr, "bench: the hub did not stop cleanly; see %s\n", b->hub.log_path);
     harness_hub_free(&b->hub);
@@ -204,21 +141,12 @@ static void teardown(struct bench *b)
 
 /* ---- the admin API ---- */
 
-/* METHOD PATH on the hub with BODY (stolen, may be NULL); the status. */
+/* METHOD PATH on the hub, as the owner in use, with BODY (stolen, may be
+ * NULL); the status. */
 static long call(struct bench *b, const char *method, const char *path, json_t *body,
                  struct harness_resp *resp)
 {
-    const char *headers[] = { b->csrf_header[b->session], "Content-Type: application/json",
-                              NULL };
-    char *url = xasprintf("%s%s", b->hub.url, path);
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-
-    memset(resp, 0, sizeof *resp);
-    harness_http_do(b->http[b->session], method, url, headers, text, resp);
-    json_decref(body);
-    free(text);
-    free(url);
-    return resp->status;
+    return bench_session_call(&b->sessions[b->session], method, path, body, resp);
 }
 
 /* The org's team ids as a JSON array (a new reference), or NULL. */
@@ -379,7 +307,7 @@ out:
 static int walk_teams(struct emu_client *e, const json_t *ids, struct figures *f)
 {
     char *token = emu_client_app_token(e);
-    const char *base = ms_endpoint(e, "graph_base");
+    const char *base = json_get_str(json_object_get(e->endpoints, "microsoft"), "graph_base");
     struct bench_getter *g = token ? bench_getter_new(json_get_str(e->endpoints, "ca_file"), token)
                                    : NULL;
     const json_t *id;

@@ -47,6 +47,19 @@ struct gemu_user *gemu_chat_begin(struct http_req *req, struct emu_google *g,
     return t->subject;
 }
 
+struct gemu_user *gemu_chat_begin_body(struct http_req *req, struct emu_google *g,
+                                       const char *const scopes[], json_t **body)
+{
+    struct gemu_user *caller = NULL;
+
+    *body = http_req_json_or_400(req);
+    if (*body && !(caller = gemu_chat_begin(req, g, scopes))) {
+        json_decref(*body);
+        *body = NULL;
+    }
+    return caller;
+}
+
 struct gemu_space *gemu_chat_space(struct http_req *req, struct gemu_state *st,
                                    const struct gemu_user *caller)
 {
@@ -223,14 +236,10 @@ static void on_setup(struct http_req *req, void *ctx)
     struct emu_google *g = ctx;
     struct emu_vec users = EMU_VEC_INIT;
     char *request_key = NULL;
-    json_t *body = http_req_json_or_400(req);
-    if (!body)
+    json_t *body;
+    struct gemu_user *caller = gemu_chat_begin_body(req, g, SPACES_CREATE, &body);
+    if (!caller)
         return;
-    struct gemu_user *caller = gemu_chat_begin(req, g, SPACES_CREATE);
-    if (!caller) {
-        json_decref(body);
-        return;
-    }
     const char *request_id = json_get_str(body, "requestId");
     struct gemu_space *s = NULL;
 
@@ -264,14 +273,10 @@ static void on_create(struct http_req *req, void *ctx)
     struct emu_vec none = EMU_VEC_INIT;
     struct gemu_space *s = NULL;
     json_t *setup = NULL;
-    json_t *body = http_req_json_or_400(req);
-    if (!body)
+    json_t *body;
+    struct gemu_user *caller = gemu_chat_begin_body(req, g, SPACES_CREATE, &body);
+    if (!caller)
         return;
-    struct gemu_user *caller = gemu_chat_begin(req, g, SPACES_CREATE);
-    if (!caller) {
-        json_decref(body);
-        return;
-    }
     const char *type = json_get_str(body, "spaceType");
     if (type && strcmp(type, "SPACE") != 0) {
         gemu_reply_bad_field(req, "space.space_type", "spaces.create makes named spaces only.");

@@ -12,6 +12,11 @@
  * (unlocked) after answering. */
 struct gemu_user *gemu_chat_begin(struct http_req *req, struct emu_google *g,
                                   const char *const scopes[]);
+/* gemu_chat_begin for a call with a JSON body (read first: 400 when it is
+ * not JSON).  Returns the caller with *BODY set (the caller decrefs it) and
+ * the state locked, or NULL (unlocked, *BODY NULL) after answering. */
+struct gemu_user *gemu_chat_begin_body(struct http_req *req, struct emu_google *g,
+                                       const char *const scopes[], json_t **body);
 /* The space of the :space route parameter if CALLER is a member, else NULL
  * after a 404. */
 struct gemu_space *gemu_chat_space(struct http_req *req, struct gemu_state *st,

@@ -88,14 +88,10 @@ static void on_get(struct http_req *req, void *ctx)
 static void on_create(struct http_req *req, void *ctx)
 {
     struct emu_google *g = ctx;
-    json_t *body = http_req_json_or_400(req);
-    if (!body)
+    json_t *body;
+    struct gemu_user *caller = gemu_chat_begin_body(req, g, MEMBERS_WRITE, &body);
+    if (!caller)
         return;
-    struct gemu_user *caller = gemu_chat_begin(req, g, MEMBERS_WRITE);
-    if (!caller) {
-        json_decref(body);
-        return;
-    }
     struct gemu_space *s = gemu_chat_space(req, g->st, caller);
     struct gemu_user *u =
         gemu_chat_user(g->st, json_get_str(json_object_get(body, "member"), "name"));

@@ -194,14 +194,10 @@ static void on_create(struct http_req *req, void *ctx)
     const char *client_id = http_req_query(req, "messageId");
     const char *request_id = http_req_query(req, "requestId");
     const char *thread = NULL;
-    json_t *body = http_req_json_or_400(req);
-    if (!body)
+    json_t *body;
+    struct gemu_user *caller = gemu_chat_begin_body(req, g, MESSAGES_CREATE, &body);
+    if (!caller)
         return;
-    struct gemu_user *caller = gemu_chat_begin(req, g, MESSAGES_CREATE);
-    if (!caller) {
-        json_decref(body);
-        return;
-    }
     struct gemu_space *s = gemu_chat_space(req, g->st, caller);
     const char *text = s ? checked_text(req, body) : NULL;
     if (!text)
@@ -372,14 +368,10 @@ static void on_patch(struct http_req *req, void *ctx)
 {
     struct emu_google *g = ctx;
     const char *mask = http_req_query(req, "updateMask");
-    json_t *body = http_req_json_or_400(req);
-    if (!body)
+    json_t *body;
+    struct gemu_user *caller = gemu_chat_begin_body(req, g, MESSAGES_WRITE, &body);
+    if (!caller)
         return;
-    struct gemu_user *caller = gemu_chat_begin(req, g, MESSAGES_WRITE);
-    if (!caller) {
-        json_decref(body);
-        return;
-    }
     struct gemu_space *s = gemu_chat_space(req, g->st, caller);
     struct gemu_message *m = s ? message_param(req, s) : NULL;
     const char *text = NULL;

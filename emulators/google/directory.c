@@ -61,6 +61,19 @@ static int begin(struct http_req *req, struct emu_google *g, const char *const s
     return t ? 0 : -1;
 }
 
+/* begin() for a call with a JSON body: the body (the caller decrefs it)
+ * with the state locked, or NULL (unlocked) after answering. */
+static json_t *begin_with_body(struct http_req *req, struct emu_google *g,
+                               const char *const scopes[])
+{
+    json_t *body = http_req_json_or_400(req);
+    if (!body || begin(req, g, scopes)) {
+        json_decref(body);
+        return NULL;
+    }
+    return body;
+}
+
 static void etag(char *out, size_t size, const char *id, long long version)
 {
     snprintf(out, size, "\"emu-%s-%lld\"", id, version);
@@ -282,6 +295,24 @@ static int check_email(struct http_req *req, const struct gemu_state *st, const 
     return 0;
 }
 
+/* EMAIL names a user or a group already: -1 after answering 409, else 0. */
+static int email_taken(struct http_req *req, struct gemu_state *st, const char *email)
+{
+    if (!gemu_user_find(st, email) && !gemu_group_find(st, email))
+        return 0;
+    gemu_reply_error(req, D, 409, "duplicate", "Entity already exists.");
+    return -1;
+}
+
+/* U's org unit becomes OU when that is a path ("/..."). */
+static void set_org_unit(struct gemu_user *u, const char *ou)
+{
+    if (ou && ou[0] == '/') {
+        free(u->org_unit);
+        u->org_unit = xstrdup(ou);
+    }
+}
+
 /* Apply the User fields of BODY that the emulator keeps (insert and patch);
  * isAdmin is ignored as Google does (makeAdmin changes it). */
 static void apply_fields(struct gemu_user *u, const json_t *body)
@@ -300,10 +331,7 @@ static void apply_fields(struct gemu_user *u, const json_t *body)
         free(u->family_name);
         u->family_name = xstrdup(family);
     }
-    if (ou && ou[0] == '/') {
-        free(u->org_unit);
-        u->org_unit = xstrdup(ou);
-    }
+    set_org_unit(u, ou);
     if (json_is_boolean(suspended))
         u->suspended = json_is_true(suspended);
     u->version++;
@@ -312,11 +340,9 @@ static void apply_fields(struct gemu_user *u, const json_t *body)
 static void on_user_insert(struct http_req *req, void *ctx)
 {
     struct emu_google *g = ctx;
-    json_t *body = http_req_json_or_400(req);
-    if (!body || begin(req, g, USER_WRITE)) {
-        json_decref(body);
+    json_t *body = begin_with_body(req, g, USER_WRITE);
+    if (!body)
         return;
-    }
     const char *email = json_get_str(body, "primaryEmail");
     const json_t *name = json_object_get(body, "name");
     const char *password = json_get_str(body, "password");
@@ -333,10 +359,8 @@ static void on_user_insert(struct http_req *req, void *ctx)
         gemu_reply_error(req, D, 400, "invalid", "Invalid Password");
         goto out;
     }
-    if (gemu_user_find(g->st, email) || gemu_group_find(g->st, email)) {
-        gemu_reply_error(req, D, 409, "duplicate", "Entity already exists.");
+    if (email_taken(req, g->st, email))
         goto out;
-    }
     struct gemu_user *u = gemu_user_add(g->st, email, given, family, "/", 0);
     apply_fields(u, body);
     gemu_watch_notify(g, "add", u);
@@ -349,22 +373,16 @@ out:
 static void on_user_patch(struct http_req *req, void *ctx)
 {
     struct emu_google *g = ctx;
-    json_t *body = http_req_json_or_400(req);
-    if (!body || begin(req, g, USER_WRITE)) {
-        json_decref(body);
+    json_t *body = begin_with_body(req, g, USER_WRITE);
+    if (!body)
         return;
-    }
     struct gemu_user *u = user_param(req, g->st);
     const char *email = json_get_str(body, "primaryEmail");
     if (!u)
         goto out;
     if (email && strcasecmp(email, u->email) != 0) {
-        if (check_email(req, g->st, email))
+        if (check_email(req, g->st, email) || email_taken(req, g->st, email))
             goto out;
-        if (gemu_user_find(g->st, email) || gemu_group_find(g->st, email)) {
-            gemu_reply_error(req, D, 409, "duplicate", "Entity already exists.");
-            goto out;
-        }
         gemu_user_rename(g->st, u, email);
     }
     apply_fields(u, body);
@@ -392,23 +410,16 @@ static void on_user_delete(struct http_req *req, void *ctx)
 static void on_user_undelete(struct http_req *req, void *ctx)
 {
     struct emu_google *g = ctx;
-    json_t *body = http_req_json_or_400(req);
-    if (!body || begin(req, g, USER_WRITE)) {
-        json_decref(body);
+    json_t *body = begin_with_body(req, g, USER_WRITE);
+    if (!body)
         return;
-    }
     struct gemu_user *u = gemu_user_find_deleted(g->st, http_req_param(req, "key"));
     const char *ou = json_get_str(body, "orgUnitPath");
     if (!u) {
         gemu_reply_error(req, D, 404, "notFound", "Resource Not Found: userKey");
-    } else if (gemu_user_find(g->st, u->email) || gemu_group_find(g->st, u->email)) {
-        gemu_reply_error(req, D, 409, "duplicate", "Entity already exists.");
-    } else {
+    } else if (!email_taken(req, g->st, u->email)) {
         gemu_user_undelete(g->st, u);
-        if (ou && ou[0] == '/') {
-            free(u->org_unit);
-            u->org_unit = xstrdup(ou);
-        }
+        set_org_unit(u, ou);
         gemu_watch_notify(g, "undelete", u);
         emu_reply_empty(req, 204);
     }
@@ -419,11 +430,9 @@ static void on_user_undelete(struct http_req *req, void *ctx)
 static void on_user_make_admin(struct http_req *req, void *ctx)
 {
     struct emu_google *g = ctx;
-    json_t *body = http_req_json_or_400(req);
-    if (!body || begin(req, g, USER_WRITE)) {
-        json_decref(body);
+    json_t *body = begin_with_body(req, g, USER_WRITE);
+    if (!body)
         return;
-    }
     struct gemu_user *u = user_param(req, g->st);
     json_t *status = json_object_get(body, "status");
     if (u && !json_is_boolean(status)) {
@@ -459,6 +468,20 @@ static json_t *group_json(const struct gemu_group *grp)
                      "adminCreated", 1, "aliases");
 }
 
+/* 200 with one page of a list: KIND, ITEMS (stolen) under KEY unless
+ * empty, and the next page's token when PAGE does not reach TOTAL. */
+static void reply_page(struct http_req *req, const char *kind, const char *key, json_t *items,
+                       const struct gemu_page *page, size_t total)
+{
+    json_t *resp = json_pack("{s:s, s:s}", "kind", kind, "etag", "\"emu\"");
+    if (json_array_size(items))
+        json_object_set_new(resp, key, items);
+    else
+        json_decref(items);
+    gemu_page_next(resp, page, total);
+    emu_reply_json(req, 200, resp);
+}
+
 static void on_groups_list(struct http_req *req, void *ctx)
 {
     struct emu_google *g = ctx;
@@ -484,13 +507,7 @@ static void on_groups_list(struct http_req *req, void *ctx)
     json_t *groups = json_array();
     for (size_t i = page.offset; i < hits.len && i < page.offset + page.limit; i++)
         json_array_append_new(groups, group_json(hits.items[i]));
-    json_t *resp = json_pack("{s:s, s:s}", "kind", "admin#directory#groups", "etag", "\"emu\"");
-    if (json_array_size(groups))
-        json_object_set_new(resp, "groups", groups);
-    else
-        json_decref(groups);
-    gemu_page_next(resp, &page, hits.len);
-    emu_reply_json(req, 200, resp);
+    reply_page(req, "admin#directory#groups", "groups", groups, &page, hits.len);
 out:
     gemu_state_unlock(g->st);
     emu_vec_free(&hits);
@@ -547,13 +564,7 @@ static void on_members_list(struct http_req *req, void *ctx)
     json_t *members = json_array();
     for (size_t i = page.offset; i < total && i < page.offset + page.limit; i++)
         json_array_append_new(members, member_json(g->st, grp->members.items[i]));
-    json_t *resp = json_pack("{s:s, s:s}", "kind", "admin#directory#members", "etag", "\"emu\"");
-    if (json_array_size(members))
-        json_object_set_new(resp, "members", members);
-    else
-        json_decref(members);
-    gemu_page_next(resp, &page, total);
-    emu_reply_json(req, 200, resp);
+    reply_page(req, "admin#directory#members", "members", members, &page, total);
 out:
     gemu_state_unlock(g->st);
 }

@@ -248,26 +248,74 @@ static enum parley_err stmt_cached(struct sqlite_conn *c, const char *sql, sqlit
     return PARLEY_OK;
 }
 
-enum parley_err store_sqlite_stmt(struct sqlite_conn *c, const char *sql, sqlite3_stmt **out,
-                                  const char *types, ...)
+static enum parley_err stmt_va(struct sqlite_conn *c, const char *sql, sqlite3_stmt **out,
+                               const char *types, va_list ap)
 {
     sqlite3_stmt *s = NULL;
     enum parley_err rc;
-    va_list ap;
 
     *out = NULL;
     rc = stmt_cached(c, sql, &s);
     if (rc != PARLEY_OK)
         return rc;
-    va_start(ap, types);
     rc = bind_args(c, s, types, ap);
-    va_end(ap);
     if (rc != PARLEY_OK) {
         store_sqlite_done(s);
         return rc;
     }
     *out = s;
     return PARLEY_OK;
+}
+
+enum parley_err store_sqlite_stmt(struct sqlite_conn *c, const char *sql, sqlite3_stmt **out,
+                                  const char *types, ...)
+{
+    enum parley_err rc;
+    va_list ap;
+
+    va_start(ap, types);
+    rc = stmt_va(c, sql, out, types, ap);
+    va_end(ap);
+    return rc;
+}
+
+static enum parley_err query_va(struct store *st, struct sqlite_conn **c, sqlite3_stmt **s,
+                                const char *sql, const char *types, va_list ap)
+{
+    enum parley_err rc = store_sqlite_conn(st, c);
+
+    *s = NULL;
+    return rc == PARLEY_OK ? stmt_va(*c, sql, s, types, ap) : rc;
+}
+
+enum parley_err store_sqlite_query(struct store *st, struct sqlite_conn **c, sqlite3_stmt **s,
+                                   const char *sql, const char *types, ...)
+{
+    enum parley_err rc;
+    va_list ap;
+
+    va_start(ap, types);
+    rc = query_va(st, c, s, sql, types, ap);
+    va_end(ap);
+    return rc;
+}
+
+enum parley_err store_sqlite_write(struct store *st, enum parley_err unchanged, const char *sql,
+                                   const char *types, ...)
+{
+    struct sqlite_conn *c;
+    sqlite3_stmt *s;
+    enum parley_err rc;
+    va_list ap;
+
+    va_start(ap, types);
+    rc = query_va(st, &c, &s, sql, types, ap);
+    va_end(ap);
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_exec(c, s);
+    if (rc == PARLEY_OK && store_sqlite_changes(c) == 0)
+        rc = unchanged;
+    return rc;
 }
 
 enum parley_err store_sqlite_step(struct sqlite_conn *c, sqlite3_stmt *s)
@@ -293,14 +341,51 @@ enum parley_err store_sqlite_exec(struct sqlite_conn *c, sqlite3_stmt *s)
     return rc;
 }
 
-enum parley_err store_sqlite_scalar(struct sqlite_conn *c, sqlite3_stmt *s, long long *out)
+enum parley_err store_sqlite_one(struct sqlite_conn *c, sqlite3_stmt *s,
+                                 void (*read)(sqlite3_stmt *, void *), void *out)
 {
     enum parley_err rc = store_sqlite_step(c, s);
 
     if (rc == PARLEY_OK)
-        *out = sqlite3_column_int64(s, 0);
+        read(s, out);
     store_sqlite_done(s);
     return rc;
+}
+
+enum parley_err store_sqlite_get(struct store *st, void (*read)(sqlite3_stmt *, void *),
+                                 void *out, const char *sql, const char *types, ...)
+{
+    struct sqlite_conn *c;
+    sqlite3_stmt *s;
+    enum parley_err rc;
+    va_list ap;
+
+    va_start(ap, types);
+    rc = query_va(st, &c, &s, sql, types, ap);
+    va_end(ap);
+    return rc == PARLEY_OK ? store_sqlite_one(c, s, read, out) : rc;
+}
+
+enum parley_err store_sqlite_page(struct sqlite_conn *c, sqlite3_stmt *s, int limit, void *rows,
+                                  size_t size, void (*read)(sqlite3_stmt *, void *), size_t *n)
+{
+    enum parley_err rc = PARLEY_OK;
+
+    *n = 0;
+    while (*n < (size_t)limit && (rc = store_sqlite_step(c, s)) == PARLEY_OK)
+        read(s, (char *)rows + (*n)++ * size);
+    store_sqlite_done(s);
+    return rc == PARLEY_ERR_NOT_FOUND ? PARLEY_OK : rc;
+}
+
+static void read_int64(sqlite3_stmt *s, void *out)
+{
+    *(long long *)out = sqlite3_column_int64(s, 0);
+}
+
+enum parley_err store_sqlite_scalar(struct sqlite_conn *c, sqlite3_stmt *s, long long *out)
+{
+    return store_sqlite_one(c, s, read_int64, out);
 }
 
 void store_sqlite_done(sqlite3_stmt *s)

@@ -36,6 +36,15 @@ enum parley_err store_sqlite_conn(struct store *st, struct sqlite_conn **out);
  *   b  const void *, size_t  blob, NULL binds NULL */
 enum parley_err store_sqlite_stmt(struct sqlite_conn *c, const char *sql, sqlite3_stmt **out,
                                   const char *types, ...);
+/* This thread's connection to ST (*c) and its statement for SQL with the
+ * parameters bound (*s): store_sqlite_conn and store_sqlite_stmt in one. */
+enum parley_err store_sqlite_query(struct store *st, struct sqlite_conn **c, sqlite3_stmt **s,
+                                   const char *sql, const char *types, ...);
+/* Run SQL, which returns no row, with the parameters bound, on this thread's
+ * connection to ST; when it succeeds but changes no row, return UNCHANGED
+ * (PARLEY_OK where that is fine, else e.g. PARLEY_ERR_NOT_FOUND). */
+enum parley_err store_sqlite_write(struct store *st, enum parley_err unchanged, const char *sql,
+                                   const char *types, ...);
 /* Step once: PARLEY_OK on a row, PARLEY_ERR_NOT_FOUND when done, else the mapped error. */
 enum parley_err store_sqlite_step(struct sqlite_conn *c, sqlite3_stmt *s);
 /* Step a statement that returns no row to completion and release it. */
@@ -43,6 +52,20 @@ enum parley_err store_sqlite_exec(struct sqlite_conn *c, sqlite3_stmt *s);
 /* Step once, read column 0 of the row as an integer into *out, and release
  * the statement: PARLEY_ERR_NOT_FOUND when there is no row. */
 enum parley_err store_sqlite_scalar(struct sqlite_conn *c, sqlite3_stmt *s, long long *out);
+/* Step once, let READ fill OUT from the row, and release the statement:
+ * PARLEY_ERR_NOT_FOUND when there is no row. */
+enum parley_err store_sqlite_one(struct sqlite_conn *c, sqlite3_stmt *s,
+                                 void (*read)(sqlite3_stmt *, void *), void *out);
+/* store_sqlite_query and store_sqlite_one in one: the row SQL selects on
+ * this thread's connection to ST, read into OUT by READ. */
+enum parley_err store_sqlite_get(struct store *st, void (*read)(sqlite3_stmt *, void *),
+                                 void *out, const char *sql, const char *types, ...);
+/* Read up to LIMIT rows of S into ROWS (an array of elements of SIZE bytes),
+ * each filled by READ, then release S; *n gets the count.  Running out of
+ * rows is no error.  Callers read a whole page before handing it to their
+ * callback, since the callback may use the store itself. */
+enum parley_err store_sqlite_page(struct sqlite_conn *c, sqlite3_stmt *s, int limit, void *rows,
+                                  size_t size, void (*read)(sqlite3_stmt *, void *), size_t *n);
 /* Reset a statement and clear its bindings (NULL is a no-op). */
 void store_sqlite_done(sqlite3_stmt *s);
 /* Rows changed by the last write on this connection. */

@@ -18,18 +18,14 @@ static const char SQL_ADMIN_BY_EMAIL[] =
 static const char SQL_ADMIN_SET_PASSWORD[] =
     "UPDATE admin_users SET password_hash = ?, updated_at = ? WHERE id = ?";
 
-static enum parley_err read_admin(struct sqlite_conn *c, sqlite3_stmt *s, struct store_admin *out)
+static void admin_row(sqlite3_stmt *s, void *row)
 {
-    enum parley_err rc = store_sqlite_step(c, s);
+    struct store_admin *out = row;
 
-    if (rc == PARLEY_OK) {
-        out->id = sqlite3_column_int64(s, 0);
-        out->email = store_sqlite_text(s, 1);
-        out->password_hash = store_sqlite_text(s, 2);
-        out->created_at = sqlite3_column_int64(s, 3);
-    }
-    store_sqlite_done(s);
-    return rc;
+    out->id = sqlite3_column_int64(s, 0);
+    out->email = store_sqlite_text(s, 1);
+    out->password_hash = store_sqlite_text(s, 2);
+    out->created_at = sqlite3_column_int64(s, 3);
 }
 
 enum parley_err store_sqlite_admin_create(struct store *st, const char *email,
@@ -51,42 +47,20 @@ enum parley_err store_sqlite_admin_create(struct store *st, const char *email,
 
 enum parley_err store_sqlite_admin_get(struct store *st, long long id, struct store_admin *out)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_ADMIN_BY_ID, &s, "l", id);
-    return rc == PARLEY_OK ? read_admin(c, s, out) : rc;
+    return store_sqlite_get(st, admin_row, out, SQL_ADMIN_BY_ID, "l", id);
 }
 
 enum parley_err store_sqlite_admin_get_by_email(struct store *st, const char *email,
                                                 struct store_admin *out)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_ADMIN_BY_EMAIL, &s, "t", email);
-    return rc == PARLEY_OK ? read_admin(c, s, out) : rc;
+    return store_sqlite_get(st, admin_row, out, SQL_ADMIN_BY_EMAIL, "t", email);
 }
 
 enum parley_err store_sqlite_admin_set_password(struct store *st, long long id,
                                                 const char *password_hash)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_ADMIN_SET_PASSWORD, &s, "tll", password_hash,
-                               clock_now_ms(), id);
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_exec(c, s);
-    if (rc == PARLEY_OK && store_sqlite_changes(c) == 0)
-        rc = PARLEY_ERR_NOT_FOUND;
-    return rc;
+    return store_sqlite_write(st, PARLEY_ERR_NOT_FOUND, SQL_ADMIN_SET_PASSWORD, "tll",
+                              password_hash, clock_now_ms(), id);
 }
 
 /* ---- roles ---- */
@@ -101,13 +75,7 @@ static const char SQL_ROLES_OF[] =
 enum parley_err store_sqlite_admin_role_set(struct store *st, long long admin_id, long long org_id,
                                             const char *role)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_ROLE_SET, &s, "llt", admin_id, org_id, role);
-    return rc == PARLEY_OK ? store_sqlite_exec(c, s) : rc;
+    return store_sqlite_write(st, PARLEY_OK, SQL_ROLE_SET, "llt", admin_id, org_id, role);
 }
 
 enum parley_err store_sqlite_admin_roles(struct store *st, long long admin_id,
@@ -116,11 +84,9 @@ enum parley_err store_sqlite_admin_roles(struct store *st, long long admin_id,
     struct store_role *roles = NULL;
     size_t n = 0, cap = 0;
     struct sqlite_conn *c;
-    sqlite3_stmt *s = NULL;
-    enum parley_err rc = store_sqlite_conn(st, &c);
+    sqlite3_stmt *s;
+    enum parley_err rc = store_sqlite_query(st, &c, &s, SQL_ROLES_OF, "l", admin_id);
 
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_ROLES_OF, &s, "l", admin_id);
     while (rc == PARLEY_OK && (rc = store_sqlite_step(c, s)) == PARLEY_OK) {
         if (n == cap) {
             cap = cap ? 2 * cap : 4;
@@ -152,62 +118,39 @@ static const char SQL_SESSION_GET[] =
 static const char SQL_SESSION_DELETE[] = "DELETE FROM sessions WHERE token_hash = ?";
 static const char SQL_SESSIONS_PURGE[] = "DELETE FROM sessions WHERE expires_at <= ?";
 
+static void session_row(sqlite3_stmt *s, void *row)
+{
+    struct store_session *out = row;
+
+    out->id = sqlite3_column_int64(s, 0);
+    out->admin_id = sqlite3_column_int64(s, 1);
+    out->csrf_token = store_sqlite_text(s, 2);
+    out->created_at = sqlite3_column_int64(s, 3);
+    out->expires_at = sqlite3_column_int64(s, 4);
+}
+
 enum parley_err store_sqlite_session_create(struct store *st, const char *token_hash,
                                             long long admin_id, const char *csrf_token,
                                             long long expires_at)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_SESSION_INSERT, &s, "tltll", token_hash, admin_id,
-                               csrf_token, clock_now_ms(), expires_at);
-    return rc == PARLEY_OK ? store_sqlite_exec(c, s) : rc;
+    return store_sqlite_write(st, PARLEY_OK, SQL_SESSION_INSERT, "tltll", token_hash, admin_id,
+                              csrf_token, clock_now_ms(), expires_at);
 }
 
 enum parley_err store_sqlite_session_get(struct store *st, const char *token_hash, long long now,
                                          struct store_session *out)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s = NULL;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_SESSION_GET, &s, "tl", token_hash, now);
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_step(c, s);
-    if (rc == PARLEY_OK) {
-        out->id = sqlite3_column_int64(s, 0);
-        out->admin_id = sqlite3_column_int64(s, 1);
-        out->csrf_token = store_sqlite_text(s, 2);
-        out->created_at = sqlite3_column_int64(s, 3);
-        out->expires_at = sqlite3_column_int64(s, 4);
-    }
-    store_sqlite_done(s);
-    return rc;
+    return store_sqlite_get(st, session_row, out, SQL_SESSION_GET, "tl", token_hash, now);
 }
 
 enum parley_err store_sqlite_session_delete(struct store *st, const char *token_hash)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_SESSION_DELETE, &s, "t", token_hash);
-    return rc == PARLEY_OK ? store_sqlite_exec(c, s) : rc;
+    return store_sqlite_write(st, PARLEY_OK, SQL_SESSION_DELETE, "t", token_hash);
 }
 
 enum parley_err store_sqlite_sessions_purge_expired(struct store *st, long long now)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_SESSIONS_PURGE, &s, "l", now);
-    return rc == PARLEY_OK ? store_sqlite_exec(c, s) : rc;
+    return store_sqlite_write(st, PARLEY_OK, SQL_SESSIONS_PURGE, "l", now);
 }
 
 /* ---- failed logins ---- */
@@ -217,41 +160,23 @@ static const char SQL_FAILURE_COUNT[] =
     "SELECT COUNT(*) FROM login_failures WHERE key = ? AND at >= ?";
 static const char SQL_FAILURE_CLEAR[] = "DELETE FROM login_failures WHERE key = ?";
 
+static void count_row(sqlite3_stmt *s, void *count)
+{
+    *(int *)count = sqlite3_column_int(s, 0);
+}
+
 enum parley_err store_sqlite_login_failure_add(struct store *st, const char *key, long long now)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_FAILURE_ADD, &s, "tl", key, now);
-    return rc == PARLEY_OK ? store_sqlite_exec(c, s) : rc;
+    return store_sqlite_write(st, PARLEY_OK, SQL_FAILURE_ADD, "tl", key, now);
 }
 
 enum parley_err store_sqlite_login_failures_count(struct store *st, const char *key,
                                                   long long since, int *count)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s = NULL;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_FAILURE_COUNT, &s, "tl", key, since);
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_step(c, s);
-    if (rc == PARLEY_OK)
-        *count = sqlite3_column_int(s, 0);
-    store_sqlite_done(s);
-    return rc;
+    return store_sqlite_get(st, count_row, count, SQL_FAILURE_COUNT, "tl", key, since);
 }
 
 enum parley_err store_sqlite_login_failures_clear(struct store *st, const char *key)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_FAILURE_CLEAR, &s, "t", key);
-    return rc == PARLEY_OK ? store_sqlite_exec(c, s) : rc;
+    return store_sqlite_write(st, PARLEY_OK, SQL_FAILURE_CLEAR, "t", key);
 }

@@ -90,8 +90,10 @@ static enum store_job_state parse_state(const unsigned char *text)
 }
 
 /* Fill OUT from the current row of a JOB_COLUMNS statement. */
-static void read_job_row(sqlite3_stmt *s, struct store_job *out)
+static void job_row(sqlite3_stmt *s, void *row)
 {
+    struct store_job *out = row;
+
     out->id = sqlite3_column_int64(s, 0);
     out->org_id = sqlite3_column_int64(s, 1);
     out->kind = store_sqlite_text(s, 2);
@@ -114,36 +116,10 @@ static void read_job_row(sqlite3_stmt *s, struct store_job *out)
 
 static enum parley_err get_job(struct sqlite_conn *c, long long id, struct store_job *out)
 {
-    sqlite3_stmt *s = NULL;
+    sqlite3_stmt *s;
     enum parley_err rc = store_sqlite_stmt(c, SQL_GET, &s, "l", id);
 
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_step(c, s);
-    if (rc == PARLEY_OK)
-        read_job_row(s, out);
-    store_sqlite_done(s);
-    return rc;
-}
-
-/* Step a single-id SELECT: *id gets the value, PARLEY_ERR_NOT_FOUND when no row. */
-static enum parley_err select_id(struct sqlite_conn *c, sqlite3_stmt *s, long long *id)
-{
-    enum parley_err rc = store_sqlite_step(c, s);
-
-    if (rc == PARLEY_OK)
-        *id = sqlite3_column_int64(s, 0);
-    store_sqlite_done(s);
-    return rc;
-}
-
-/* Run an owner-checked UPDATE: PARLEY_ERR_CONFLICT when it matched nothing. */
-static enum parley_err exec_owned(struct sqlite_conn *c, sqlite3_stmt *s)
-{
-    enum parley_err rc = store_sqlite_exec(c, s);
-
-    if (rc == PARLEY_OK && store_sqlite_changes(c) == 0)
-        rc = PARLEY_ERR_CONFLICT;
-    return rc;
+    return rc == PARLEY_OK ? store_sqlite_one(c, s, job_row, out) : rc;
 }
 
 enum parley_err store_sqlite_job_enqueue(struct store *st, const struct store_job_new *spec,
@@ -163,7 +139,7 @@ enum parley_err store_sqlite_job_enqueue(struct store *st, const struct store_jo
     if (spec->dedup_key) {
         rc = store_sqlite_stmt(c, SQL_LIVE_BY_DEDUP, &s, "t", spec->dedup_key);
         if (rc == PARLEY_OK)
-            rc = select_id(c, s, id);
+            rc = store_sqlite_scalar(c, s, id);
         if (rc != PARLEY_ERR_NOT_FOUND)
             goto out;               /* found a live job (OK), or an error */
     }
@@ -221,7 +197,7 @@ enum parley_err store_sqlite_job_claim(struct store *st, const char *owner, long
     if (rc == PARLEY_OK)
         rc = store_sqlite_stmt(c, SQL_PICK, &s, "lt", now, kinds_json);
     if (rc == PARLEY_OK)
-        rc = select_id(c, s, &id);
+        rc = store_sqlite_scalar(c, s, &id);
     if (rc == PARLEY_OK)
         rc = store_sqlite_stmt(c, SQL_LEASE, &s, "tlll", owner, now + lease_ms, now, id);
     if (rc == PARLEY_OK)
@@ -243,53 +219,30 @@ done:
 enum parley_err store_sqlite_job_complete(struct store *st, long long id, const char *owner,
                                           const char *result_json, long long now)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_COMPLETE, &s, "tllt", result_json, now, id, owner);
-    return rc == PARLEY_OK ? exec_owned(c, s) : rc;
+    return store_sqlite_write(st, PARLEY_ERR_CONFLICT, SQL_COMPLETE, "tllt", result_json, now, id,
+                              owner);
 }
 
 enum parley_err store_sqlite_job_fail(struct store *st, long long id, const char *owner,
                                       const char *error, int dead, long long retry_at,
                                       long long now)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_FAIL, &s, "itlllt", dead ? 1 : 0, error, retry_at, now,
-                               id, owner);
-    return rc == PARLEY_OK ? exec_owned(c, s) : rc;
+    return store_sqlite_write(st, PARLEY_ERR_CONFLICT, SQL_FAIL, "itlllt", dead ? 1 : 0, error,
+                              retry_at, now, id, owner);
 }
 
 enum parley_err store_sqlite_job_extend_lease(struct store *st, long long id, const char *owner,
                                               long long lease_expires)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_EXTEND, &s, "llt", lease_expires, id, owner);
-    return rc == PARLEY_OK ? exec_owned(c, s) : rc;
+    return store_sqlite_write(st, PARLEY_ERR_CONFLICT, SQL_EXTEND, "llt", lease_expires, id, owner);
 }
 
 enum parley_err store_sqlite_job_progress(struct store *st, long long id, const char *owner,
                                           long long done, long long total,
                                           const char *progress_json, long long now)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_PROGRESS, &s, "lltllt", done, total, progress_json, now,
-                               id, owner);
-    return rc == PARLEY_OK ? exec_owned(c, s) : rc;
+    return store_sqlite_write(st, PARLEY_ERR_CONFLICT, SQL_PROGRESS, "lltllt", done, total,
+                              progress_json, now, id, owner);
 }
 
 enum parley_err store_sqlite_job_get(struct store *st, long long id, struct store_job *out)
@@ -307,21 +260,14 @@ enum parley_err store_sqlite_job_list(struct store *st, long long org_id, const 
 {
     struct store_job *jobs;
     struct sqlite_conn *c;
-    sqlite3_stmt *s = NULL;
-    size_t n = 0;
-    enum parley_err rc = store_sqlite_conn(st, &c);
+    sqlite3_stmt *s;
+    size_t n;
+    enum parley_err rc = store_sqlite_query(st, &c, &s, SQL_LIST, "zti", org_id, kind, limit);
 
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_LIST, &s, "zti", org_id, kind, limit);
     if (rc != PARLEY_OK)
         return rc;
-    /* Read the page first, then call FN: FN may use the store itself. */
     jobs = xcalloc((size_t)limit, sizeof *jobs);
-    while (n < (size_t)limit && (rc = store_sqlite_step(c, s)) == PARLEY_OK)
-        read_job_row(s, &jobs[n++]);
-    store_sqlite_done(s);
-    if (rc == PARLEY_ERR_NOT_FOUND)
-        rc = PARLEY_OK;
+    rc = store_sqlite_page(c, s, limit, jobs, sizeof *jobs, job_row, &n);
     for (size_t i = 0; i < n; i++) {
         if (rc == PARLEY_OK)
             rc = fn(&jobs[i], arg);

@@ -14,17 +14,13 @@ static const char SQL_ORG_INSERT[] =
 static const char SQL_ORG_BY_ID[] = "SELECT id, name, created_at FROM orgs WHERE id = ?";
 static const char SQL_ORG_BY_NAME[] = "SELECT id, name, created_at FROM orgs WHERE name = ?";
 
-static enum parley_err read_org(struct sqlite_conn *c, sqlite3_stmt *s, struct store_org *out)
+static void org_row(sqlite3_stmt *s, void *row)
 {
-    enum parley_err rc = store_sqlite_step(c, s);
+    struct store_org *out = row;
 
-    if (rc == PARLEY_OK && out) {
-        out->id = sqlite3_column_int64(s, 0);
-        out->name = store_sqlite_text(s, 1);
-        out->created_at = sqlite3_column_int64(s, 2);
-    }
-    store_sqlite_done(s);
-    return rc;
+    out->id = sqlite3_column_int64(s, 0);
+    out->name = store_sqlite_text(s, 1);
+    out->created_at = sqlite3_column_int64(s, 2);
 }
 
 enum parley_err store_sqlite_org_ensure(struct store *st, const char *name, long long *id,
@@ -48,7 +44,7 @@ enum parley_err store_sqlite_org_ensure(struct store *st, const char *name, long
     if (rc == PARLEY_OK)
         rc = store_sqlite_stmt(c, SQL_ORG_BY_NAME, &s, "t", name);
     if (rc == PARLEY_OK)
-        rc = read_org(c, s, &org);
+        rc = store_sqlite_one(c, s, org_row, &org);
     if (rc == PARLEY_OK)
         *id = org.id;
     store_org_clear(&org);
@@ -57,25 +53,13 @@ enum parley_err store_sqlite_org_ensure(struct store *st, const char *name, long
 
 enum parley_err store_sqlite_org_get(struct store *st, long long id, struct store_org *out)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_ORG_BY_ID, &s, "l", id);
-    return rc == PARLEY_OK ? read_org(c, s, out) : rc;
+    return store_sqlite_get(st, org_row, out, SQL_ORG_BY_ID, "l", id);
 }
 
 enum parley_err store_sqlite_org_get_by_name(struct store *st, const char *name,
                                              struct store_org *out)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_ORG_BY_NAME, &s, "t", name);
-    return rc == PARLEY_OK ? read_org(c, s, out) : rc;
+    return store_sqlite_get(st, org_row, out, SQL_ORG_BY_NAME, "t", name);
 }
 
 /* ---- platform connections ---- */
@@ -91,55 +75,35 @@ static const char SQL_CONN_GET[] =
 static const char SQL_CONN_DELETE[] =
     "DELETE FROM platform_connections WHERE org_id = ? AND platform = ?";
 
+static void connection_row(sqlite3_stmt *s, void *row)
+{
+    struct store_connection *out = row;
+
+    out->org_id = sqlite3_column_int64(s, 0);
+    out->platform = store_sqlite_text(s, 1);
+    out->config_json = store_sqlite_text(s, 2);
+    out->secret = store_sqlite_blob(s, 3, &out->secret_len);
+    out->updated_at = sqlite3_column_int64(s, 4);
+}
+
 enum parley_err store_sqlite_connection_put(struct store *st, const struct store_connection *conn,
                                             long long now)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_CONN_PUT, &s, "lttbl", conn->org_id, conn->platform,
-                               conn->config_json, (const void *)conn->secret, conn->secret_len, now);
-    return rc == PARLEY_OK ? store_sqlite_exec(c, s) : rc;
+    return store_sqlite_write(st, PARLEY_OK, SQL_CONN_PUT, "lttbl", conn->org_id, conn->platform,
+                              conn->config_json, (const void *)conn->secret, conn->secret_len,
+                              now);
 }
 
 enum parley_err store_sqlite_connection_get(struct store *st, long long org_id,
                                             const char *platform, struct store_connection *out)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s = NULL;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_CONN_GET, &s, "lt", org_id, platform);
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_step(c, s);
-    if (rc == PARLEY_OK) {
-        out->org_id = sqlite3_column_int64(s, 0);
-        out->platform = store_sqlite_text(s, 1);
-        out->config_json = store_sqlite_text(s, 2);
-        out->secret = store_sqlite_blob(s, 3, &out->secret_len);
-        out->updated_at = sqlite3_column_int64(s, 4);
-    }
-    store_sqlite_done(s);
-    return rc;
+    return store_sqlite_get(st, connection_row, out, SQL_CONN_GET, "lt", org_id, platform);
 }
 
 enum parley_err store_sqlite_connection_delete(struct store *st, long long org_id,
                                                const char *platform)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_CONN_DELETE, &s, "lt", org_id, platform);
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_exec(c, s);
-    if (rc == PARLEY_OK && store_sqlite_changes(c) == 0)
-        rc = PARLEY_ERR_NOT_FOUND;
-    return rc;
+    return store_sqlite_write(st, PARLEY_ERR_NOT_FOUND, SQL_CONN_DELETE, "lt", org_id, platform);
 }
 
 /* ---- audit ---- */
@@ -154,18 +118,25 @@ static const char SQL_AUDIT_LIST[] =
     " WHERE (?1 IS NULL OR org_id = ?1) AND (?2 IS NULL OR id < ?2)"
     " ORDER BY id DESC LIMIT ?3";
 
+static void audit_row(sqlite3_stmt *s, void *row)
+{
+    struct store_audit_event *e = row;
+
+    e->id = sqlite3_column_int64(s, 0);
+    e->org_id = sqlite3_column_int64(s, 1);
+    e->actor = store_sqlite_text(s, 2);
+    e->action = store_sqlite_text(s, 3);
+    e->target = store_sqlite_text(s, 4);
+    e->details_json = store_sqlite_text(s, 5);
+    e->created_at = sqlite3_column_int64(s, 6);
+}
+
 enum parley_err store_sqlite_audit_add(struct store *st, long long org_id, const char *actor,
                                        const char *action, const char *target,
                                        const char *details_json)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_AUDIT_ADD, &s, "zttttl", org_id, actor, action, target,
-                               details_json, clock_now_ms());
-    return rc == PARLEY_OK ? store_sqlite_exec(c, s) : rc;
+    return store_sqlite_write(st, PARLEY_OK, SQL_AUDIT_ADD, "zttttl", org_id, actor, action, target,
+                              details_json, clock_now_ms());
 }
 
 enum parley_err store_sqlite_audit_list(struct store *st, long long org_id, long long before_id,
@@ -174,31 +145,17 @@ enum parley_err store_sqlite_audit_list(struct store *st, long long org_id, long
                                                               void *),
                                         void *arg)
 {
-    struct store_audit_event *events = NULL;
+    struct store_audit_event *events;
     struct sqlite_conn *c;
-    sqlite3_stmt *s = NULL;
-    size_t n = 0;
-    enum parley_err rc = store_sqlite_conn(st, &c);
+    sqlite3_stmt *s;
+    size_t n;
+    enum parley_err rc = store_sqlite_query(st, &c, &s, SQL_AUDIT_LIST, "zzi", org_id, before_id,
+                                            limit);
 
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_AUDIT_LIST, &s, "zzi", org_id, before_id, limit);
     if (rc != PARLEY_OK)
         return rc;
-    /* Read the page first, then call FN: FN may use the store itself. */
     events = xcalloc((size_t)limit, sizeof *events);
-    while (n < (size_t)limit && (rc = store_sqlite_step(c, s)) == PARLEY_OK) {
-        struct store_audit_event *e = &events[n++];
-        e->id = sqlite3_column_int64(s, 0);
-        e->org_id = sqlite3_column_int64(s, 1);
-        e->actor = store_sqlite_text(s, 2);
-        e->action = store_sqlite_text(s, 3);
-        e->target = store_sqlite_text(s, 4);
-        e->details_json = store_sqlite_text(s, 5);
-        e->created_at = sqlite3_column_int64(s, 6);
-    }
-    store_sqlite_done(s);
-    if (rc == PARLEY_ERR_NOT_FOUND || rc == PARLEY_OK)
-        rc = PARLEY_OK;
+    rc = store_sqlite_page(c, s, limit, events, sizeof *events, audit_row, &n);
     for (size_t i = 0; i < n; i++) {
         if (rc == PARLEY_OK)
             rc = fn(&events[i], arg);

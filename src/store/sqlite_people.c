@@ -101,8 +101,10 @@ static const char SQL_IDENTITIES_OF[] =
     " FROM identities WHERE person_id = ? ORDER BY id";
 
 /* Fill OUT from the current row of a PERSON_COLUMNS statement. */
-static void read_person_row(sqlite3_stmt *s, struct store_person *out)
+static void person_row(sqlite3_stmt *s, void *row)
 {
+    struct store_person *out = row;
+
     out->id = sqlite3_column_int64(s, 0);
     out->org_id = sqlite3_column_int64(s, 1);
     out->email = store_sqlite_text(s, 2);
@@ -151,11 +153,8 @@ static enum parley_err read_identities(struct sqlite_conn *c, struct store_perso
 static enum parley_err read_one_person(struct sqlite_conn *c, sqlite3_stmt *s,
                                        struct store_person *out)
 {
-    enum parley_err rc = store_sqlite_step(c, s);
+    enum parley_err rc = store_sqlite_one(c, s, person_row, out);
 
-    if (rc == PARLEY_OK)
-        read_person_row(s, out);
-    store_sqlite_done(s);
     if (rc == PARLEY_OK)
         rc = read_identities(c, out);
     if (rc != PARLEY_OK)
@@ -275,10 +274,8 @@ enum parley_err store_sqlite_person_get(struct store *st, long long org_id, long
 {
     struct sqlite_conn *c;
     sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
+    enum parley_err rc = store_sqlite_query(st, &c, &s, SQL_PERSON_BY_ID, "ll", org_id, id);
 
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_PERSON_BY_ID, &s, "ll", org_id, id);
     return rc == PARLEY_OK ? read_one_person(c, s, out) : rc;
 }
 
@@ -287,10 +284,8 @@ enum parley_err store_sqlite_person_get_by_email(struct store *st, long long org
 {
     struct sqlite_conn *c;
     sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
+    enum parley_err rc = store_sqlite_query(st, &c, &s, SQL_PERSON_BY_EMAIL, "lt", org_id, email);
 
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_PERSON_BY_EMAIL, &s, "lt", org_id, email);
     return rc == PARLEY_OK ? read_one_person(c, s, out) : rc;
 }
 
@@ -336,11 +331,7 @@ enum parley_err store_sqlite_people_list(struct store *st, const struct store_pe
         goto out;
     /* Read the whole page first, then call FN: FN may use the store itself. */
     people = xcalloc((size_t)q->limit, sizeof *people);
-    while (n < (size_t)q->limit && (rc = store_sqlite_step(c, s)) == PARLEY_OK)
-        read_person_row(s, &people[n++]);
-    store_sqlite_done(s);
-    if (rc == PARLEY_ERR_NOT_FOUND)
-        rc = PARLEY_OK;
+    rc = store_sqlite_page(c, s, q->limit, people, sizeof *people, person_row, &n);
     for (size_t i = 0; i < n && rc == PARLEY_OK; i++)
         rc = read_identities(c, &people[i]);
     for (size_t i = 0; i < n && rc == PARLEY_OK; i++)

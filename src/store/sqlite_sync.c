@@ -57,10 +57,9 @@ enum parley_err store_sqlite_person_set_primary(struct store *st, long long org_
     struct sqlite_conn *c;
     sqlite3_stmt *s;
     long long one;
-    enum parley_err rc = store_sqlite_conn(st, &c);
+    enum parley_err rc = store_sqlite_query(st, &c, &s, SQL_SET_PRIMARY, "tlll", platform, now,
+                                            org_id, person_id);
 
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_SET_PRIMARY, &s, "tlll", platform, now, org_id, person_id);
     if (rc == PARLEY_OK)
         rc = store_sqlite_exec(c, s);
     if (rc != PARLEY_OK)
@@ -117,6 +116,19 @@ enum parley_err store_sqlite_person_sync_move(struct store *st, const struct sto
     return store_sqlite_end(c, sync_move(c, m, now, prev));
 }
 
+static void event_row(sqlite3_stmt *s, void *row)
+{
+    struct store_sync_event *e = row;
+
+    e->id = sqlite3_column_int64(s, 0);
+    e->person_id = sqlite3_column_int64(s, 1);
+    e->from = column_status(s, 2);
+    e->to = column_status(s, 3);
+    e->reason = store_sqlite_text(s, 4);
+    e->actor = store_sqlite_text(s, 5);
+    e->created_at = sqlite3_column_int64(s, 6);
+}
+
 enum parley_err store_sqlite_person_sync_history(struct store *st, long long org_id,
                                                  long long person_id, long long before_id,
                                                  int limit,
@@ -124,31 +136,17 @@ enum parley_err store_sqlite_person_sync_history(struct store *st, long long org
                                                      const struct store_sync_event *, void *),
                                                  void *arg)
 {
-    struct store_sync_event *events = NULL;
+    struct store_sync_event *events;
     struct sqlite_conn *c;
     sqlite3_stmt *s;
-    size_t n = 0;
-    enum parley_err rc = store_sqlite_conn(st, &c);
+    size_t n;
+    enum parley_err rc = store_sqlite_query(st, &c, &s, SQL_EVENTS, "llzi", org_id, person_id,
+                                            before_id, limit);
 
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_EVENTS, &s, "llzi", org_id, person_id, before_id, limit);
     if (rc != PARLEY_OK)
         return rc;
-    /* Read the page first, then call FN: FN may use the store itself. */
     events = xcalloc((size_t)limit, sizeof *events);
-    while (n < (size_t)limit && (rc = store_sqlite_step(c, s)) == PARLEY_OK) {
-        struct store_sync_event *e = &events[n++];
-        e->id = sqlite3_column_int64(s, 0);
-        e->person_id = sqlite3_column_int64(s, 1);
-        e->from = column_status(s, 2);
-        e->to = column_status(s, 3);
-        e->reason = store_sqlite_text(s, 4);
-        e->actor = store_sqlite_text(s, 5);
-        e->created_at = sqlite3_column_int64(s, 6);
-    }
-    store_sqlite_done(s);
-    if (rc == PARLEY_ERR_NOT_FOUND)
-        rc = PARLEY_OK;
+    rc = store_sqlite_page(c, s, limit, events, sizeof *events, event_row, &n);
     for (size_t i = 0; i < n && rc == PARLEY_OK; i++)
         rc = fn(&events[i], arg);
     for (size_t i = 0; i < n; i++)
@@ -162,10 +160,8 @@ enum parley_err store_sqlite_sync_counts(struct store *st, long long org_id,
 {
     struct sqlite_conn *c;
     sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
+    enum parley_err rc = store_sqlite_query(st, &c, &s, SQL_COUNTS, "l", org_id);
 
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_COUNTS, &s, "l", org_id);
     if (rc != PARLEY_OK)
         return rc;
     while ((rc = store_sqlite_step(c, s)) == PARLEY_OK)
@@ -178,35 +174,28 @@ enum parley_err store_sqlite_identity_set_secret(struct store *st, long long id,
                                                  const unsigned char *secret, size_t len,
                                                  long long now)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
+    return store_sqlite_write(st, PARLEY_ERR_NOT_FOUND, SQL_SECRET_SET, "bll", secret, len, now,
+                              id);
+}
 
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_SECRET_SET, &s, "bll", secret, len, now, id);
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_exec(c, s);
-    if (rc == PARLEY_OK && store_sqlite_changes(c) == 0)
-        rc = PARLEY_ERR_NOT_FOUND;
-    return rc;
+struct secret_out {
+    unsigned char **secret;
+    size_t *len;
+};
+
+static void secret_row(sqlite3_stmt *s, void *row)
+{
+    struct secret_out *out = row;
+
+    *out->secret = store_sqlite_blob(s, 0, out->len);
 }
 
 enum parley_err store_sqlite_identity_get_secret(struct store *st, long long id,
                                                  unsigned char **secret, size_t *len)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
+    struct secret_out out = { secret, len };
 
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_SECRET_GET, &s, "l", id);
-    if (rc != PARLEY_OK)
-        return rc;
-    rc = store_sqlite_step(c, s);
-    if (rc == PARLEY_OK)
-        *secret = store_sqlite_blob(s, 0, len);
-    store_sqlite_done(s);
-    return rc;
+    return store_sqlite_get(st, secret_row, &out, SQL_SECRET_GET, "l", id);
 }
 
 enum parley_err store_sqlite_identity_delete(struct store *st, long long org_id, long long id,
@@ -214,10 +203,8 @@ enum parley_err store_sqlite_identity_delete(struct store *st, long long org_id,
 {
     struct sqlite_conn *c;
     sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
+    enum parley_err rc = store_sqlite_query(st, &c, &s, SQL_IDENT_DELETE, "ll", id, org_id);
 
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_IDENT_DELETE, &s, "ll", id, org_id);
     if (rc == PARLEY_OK)
         rc = store_sqlite_exec(c, s);
     if (rc == PARLEY_OK)

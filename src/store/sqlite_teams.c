@@ -41,8 +41,10 @@ static const char SQL_MEMBER_UPSERT[] =
 static const char SQL_MEMBERS_PRUNE[] = "DELETE FROM team_members WHERE team_id = ? AND seen_at < ?";
 
 /* Fill OUT from the current row of a TEAM_COLUMNS statement. */
-static void read_team_row(sqlite3_stmt *s, struct store_team *out)
+static void team_row(sqlite3_stmt *s, void *row)
 {
+    struct store_team *out = row;
+
     out->id = sqlite3_column_int64(s, 0);
     out->org_id = sqlite3_column_int64(s, 1);
     out->platform = store_sqlite_text(s, 2);
@@ -55,17 +57,6 @@ static void read_team_row(sqlite3_stmt *s, struct store_team *out)
     out->last_imported_at = sqlite3_column_int64(s, 9);
     out->created_at = sqlite3_column_int64(s, 10);
     out->updated_at = sqlite3_column_int64(s, 11);
-}
-
-static enum parley_err read_one_team(struct sqlite_conn *c, sqlite3_stmt *s,
-                                     struct store_team *out)
-{
-    enum parley_err rc = store_sqlite_step(c, s);
-
-    if (rc == PARLEY_OK)
-        read_team_row(s, out);
-    store_sqlite_done(s);
-    return rc;
 }
 
 enum parley_err store_sqlite_team_upsert(struct store *st, const struct store_team_new *t,
@@ -106,26 +97,15 @@ enum parley_err store_sqlite_team_upsert(struct store *st, const struct store_te
 enum parley_err store_sqlite_team_get(struct store *st, long long org_id, long long id,
                                       struct store_team *out)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_TEAM_BY_ID, &s, "ll", org_id, id);
-    return rc == PARLEY_OK ? read_one_team(c, s, out) : rc;
+    return store_sqlite_get(st, team_row, out, SQL_TEAM_BY_ID, "ll", org_id, id);
 }
 
 enum parley_err store_sqlite_team_get_by_external(struct store *st, long long org_id,
                                                   const char *platform, const char *external_id,
                                                   struct store_team *out)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_TEAM_BY_EXTERNAL, &s, "ltt", org_id, platform, external_id);
-    return rc == PARLEY_OK ? read_one_team(c, s, out) : rc;
+    return store_sqlite_get(st, team_row, out, SQL_TEAM_BY_EXTERNAL, "ltt", org_id, platform,
+                            external_id);
 }
 
 enum parley_err store_sqlite_team_list(struct store *st, long long org_id, const char *platform,
@@ -133,23 +113,17 @@ enum parley_err store_sqlite_team_list(struct store *st, long long org_id, const
                                        enum parley_err (*fn)(const struct store_team *, void *),
                                        void *arg)
 {
-    struct store_team *teams = NULL;
+    struct store_team *teams;
     struct sqlite_conn *c;
     sqlite3_stmt *s;
-    size_t n = 0;
-    enum parley_err rc = store_sqlite_conn(st, &c);
+    size_t n;
+    enum parley_err rc = store_sqlite_query(st, &c, &s, SQL_TEAM_LIST, "ltli", org_id, platform,
+                                            after_id, limit);
 
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_TEAM_LIST, &s, "ltli", org_id, platform, after_id, limit);
     if (rc != PARLEY_OK)
         return rc;
-    /* Read the whole page first, then call FN: FN may use the store itself. */
     teams = xcalloc((size_t)limit, sizeof *teams);
-    while (n < (size_t)limit && (rc = store_sqlite_step(c, s)) == PARLEY_OK)
-        read_team_row(s, &teams[n++]);
-    store_sqlite_done(s);
-    if (rc == PARLEY_ERR_NOT_FOUND)
-        rc = PARLEY_OK;
+    rc = store_sqlite_page(c, s, limit, teams, sizeof *teams, team_row, &n);
     for (size_t i = 0; i < n; i++) {
         if (rc == PARLEY_OK)
             rc = fn(&teams[i], arg);
@@ -162,29 +136,13 @@ enum parley_err store_sqlite_team_list(struct store *st, long long org_id, const
 enum parley_err store_sqlite_team_mark_imported(struct store *st, long long team_id,
                                                 long long now)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_TEAM_MARK, &s, "ll", now, team_id);
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_exec(c, s);
-    if (rc == PARLEY_OK && store_sqlite_changes(c) == 0)
-        rc = PARLEY_ERR_NOT_FOUND;
-    return rc;
+    return store_sqlite_write(st, PARLEY_ERR_NOT_FOUND, SQL_TEAM_MARK, "ll", now, team_id);
 }
 
 enum parley_err store_sqlite_team_member_upsert(struct store *st, long long team_id,
                                                 long long person_id, long long seen_at)
 {
-    struct sqlite_conn *c;
-    sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
-
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_MEMBER_UPSERT, &s, "lll", team_id, person_id, seen_at);
-    return rc == PARLEY_OK ? store_sqlite_exec(c, s) : rc;
+    return store_sqlite_write(st, PARLEY_OK, SQL_MEMBER_UPSERT, "lll", team_id, person_id, seen_at);
 }
 
 enum parley_err store_sqlite_team_members_prune(struct store *st, long long team_id,
@@ -192,10 +150,9 @@ enum parley_err store_sqlite_team_members_prune(struct store *st, long long team
 {
     struct sqlite_conn *c;
     sqlite3_stmt *s;
-    enum parley_err rc = store_sqlite_conn(st, &c);
+    enum parley_err rc = store_sqlite_query(st, &c, &s, SQL_MEMBERS_PRUNE, "ll", team_id,
+                                            seen_before);
 
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_stmt(c, SQL_MEMBERS_PRUNE, &s, "ll", team_id, seen_before);
     if (rc == PARLEY_OK)
         rc = store_sqlite_exec(c, s);
     if (rc == PARLEY_OK)

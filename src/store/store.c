@@ -15,6 +15,27 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 
+/* Whether ST and OUT are set; when they are, OUT's SIZE bytes are zeroed
+ * so that the backend fills a clean struct. */
+static int out_ready(const struct store *st, void *out, size_t size)
+{
+    if (!st || !out)
+        return 0;
+    memset(out, 0, size);
+    return 1;
+}
+
+/* Zero *OUT and hand CALL (an op with its arguments) to the backend of ST;
+ * PARLEY_ERR_INVALID when ST or OUT is NULL. */
+#define DISPATCH_OUT(out, call) \
+    (out_ready(st, (out), sizeof *(out)) ? st->ops->call : PARLEY_ERR_INVALID)
+
+/* A list call's positive LIMIT, capped at STORE_LIST_MAX. */
+static int list_cap(int limit)
+{
+    return limit > STORE_LIST_MAX ? STORE_LIST_MAX : limit;
+}
+
 /* ---- opening ---- */
 
 static enum parley_err open_postgres(const char *target, struct store *st)
@@ -128,18 +149,14 @@ enum parley_err store_org_ensure(struct store *st, const char *name, long long *
 
 enum parley_err store_org_get(struct store *st, long long id, struct store_org *out)
 {
-    if (!st || !out)
-        return PARLEY_ERR_INVALID;
-    memset(out, 0, sizeof *out);
-    return st->ops->org_get(st, id, out);
+    return DISPATCH_OUT(out, org_get(st, id, out));
 }
 
 enum parley_err store_org_get_by_name(struct store *st, const char *name, struct store_org *out)
 {
-    if (!st || !name || !out)
+    if (!name)
         return PARLEY_ERR_INVALID;
-    memset(out, 0, sizeof *out);
-    return st->ops->org_get_by_name(st, name, out);
+    return DISPATCH_OUT(out, org_get_by_name(st, name, out));
 }
 
 /* ---- admin users and roles ---- */
@@ -178,10 +195,7 @@ enum parley_err store_admin_create(struct store *st, const char *email, const ch
 
 enum parley_err store_admin_get(struct store *st, long long id, struct store_admin *out)
 {
-    if (!st || !out)
-        return PARLEY_ERR_INVALID;
-    memset(out, 0, sizeof *out);
-    return st->ops->admin_get(st, id, out);
+    return DISPATCH_OUT(out, admin_get(st, id, out));
 }
 
 enum parley_err store_admin_get_by_email(struct store *st, const char *email, struct store_admin *out)
@@ -189,9 +203,8 @@ enum parley_err store_admin_get_by_email(struct store *st, const char *email, st
     enum parley_err rc;
     char *lower;
 
-    if (!st || !email || !out)
+    if (!email || !out_ready(st, out, sizeof *out))
         return PARLEY_ERR_INVALID;
-    memset(out, 0, sizeof *out);
     lower = lower_dup(email);
     rc = st->ops->admin_get_by_email(st, lower, out);
     free(lower);
@@ -262,10 +275,9 @@ enum parley_err store_session_create(struct store *st, const char *token_hash, l
 enum parley_err store_session_get(struct store *st, const char *token_hash, long long now,
                                   struct store_session *out)
 {
-    if (!st || !token_hash || !out)
+    if (!token_hash)
         return PARLEY_ERR_INVALID;
-    memset(out, 0, sizeof *out);
-    return st->ops->session_get(st, token_hash, now, out);
+    return DISPATCH_OUT(out, session_get(st, token_hash, now, out));
 }
 
 enum parley_err store_session_delete(struct store *st, const char *token_hash)
@@ -330,9 +342,7 @@ enum parley_err store_audit_list(struct store *st, long long org_id, long long b
 {
     if (!st || !fn || limit <= 0)
         return PARLEY_ERR_INVALID;
-    if (limit > STORE_LIST_MAX)
-        limit = STORE_LIST_MAX;
-    return st->ops->audit_list(st, org_id, before_id, limit, fn, arg);
+    return st->ops->audit_list(st, org_id, before_id, list_cap(limit), fn, arg);
 }
 
 /* ---- jobs ---- */
@@ -376,10 +386,9 @@ enum parley_err store_job_claim(struct store *st, const char *owner, long long n
                                 long long lease_ms, const char *const *kinds,
                                 struct store_job *out)
 {
-    if (!st || !owner || !*owner || lease_ms <= 0 || !out)
+    if (!owner || !*owner || lease_ms <= 0)
         return PARLEY_ERR_INVALID;
-    memset(out, 0, sizeof *out);
-    return st->ops->job_claim(st, owner, now, lease_ms, kinds, out);
+    return DISPATCH_OUT(out, job_claim(st, owner, now, lease_ms, kinds, out));
 }
 
 enum parley_err store_job_complete(struct store *st, long long id, const char *owner,
@@ -416,10 +425,7 @@ enum parley_err store_job_progress(struct store *st, long long id, const char *o
 
 enum parley_err store_job_get(struct store *st, long long id, struct store_job *out)
 {
-    if (!st || !out)
-        return PARLEY_ERR_INVALID;
-    memset(out, 0, sizeof *out);
-    return st->ops->job_get(st, id, out);
+    return DISPATCH_OUT(out, job_get(st, id, out));
 }
 
 enum parley_err store_job_list(struct store *st, long long org_id, const char *kind, int limit,
@@ -427,9 +433,7 @@ enum parley_err store_job_list(struct store *st, long long org_id, const char *k
 {
     if (!st || !fn || limit <= 0)
         return PARLEY_ERR_INVALID;
-    if (limit > STORE_LIST_MAX)
-        limit = STORE_LIST_MAX;
-    return st->ops->job_list(st, org_id, kind, limit, fn, arg);
+    return st->ops->job_list(st, org_id, kind, list_cap(limit), fn, arg);
 }
 
 enum parley_err store_job_retry(struct store *st, long long id, long long now)
@@ -464,10 +468,9 @@ enum parley_err store_connection_put(struct store *st, const struct store_connec
 enum parley_err store_connection_get(struct store *st, long long org_id, const char *platform,
                                      struct store_connection *out)
 {
-    if (!st || !platform || !out)
+    if (!platform)
         return PARLEY_ERR_INVALID;
-    memset(out, 0, sizeof *out);
-    return st->ops->connection_get(st, org_id, platform, out);
+    return DISPATCH_OUT(out, connection_get(st, org_id, platform, out));
 }
 
 enum parley_err store_connection_delete(struct store *st, long long org_id, const char *platform)
@@ -538,10 +541,7 @@ enum parley_err store_person_upsert(struct store *st, const struct store_person_
 enum parley_err store_person_get(struct store *st, long long org_id, long long id,
                                  struct store_person *out)
 {
-    if (!st || !out)
-        return PARLEY_ERR_INVALID;
-    memset(out, 0, sizeof *out);
-    return st->ops->person_get(st, org_id, id, out);
+    return DISPATCH_OUT(out, person_get(st, org_id, id, out));
 }
 
 enum parley_err store_person_get_by_email(struct store *st, long long org_id, const char *email,
@@ -550,9 +550,8 @@ enum parley_err store_person_get_by_email(struct store *st, long long org_id, co
     enum parley_err rc;
     char *lower;
 
-    if (!st || !email || !out)
+    if (!email || !out_ready(st, out, sizeof *out))
         return PARLEY_ERR_INVALID;
-    memset(out, 0, sizeof *out);
     lower = lower_dup(email);
     rc = st->ops->person_get_by_email(st, org_id, lower, out);
     free(lower);
@@ -582,8 +581,7 @@ enum parley_err store_people_list(struct store *st, const struct store_people_qu
 
     if (!st || !fn || !q || q->limit <= 0 || people_query_check(q, &checked) != PARLEY_OK)
         return PARLEY_ERR_INVALID;
-    if (checked.limit > STORE_LIST_MAX)
-        checked.limit = STORE_LIST_MAX;
+    checked.limit = list_cap(checked.limit);
     return st->ops->people_list(st, &checked, fn, arg);
 }
 
@@ -638,20 +636,16 @@ enum parley_err store_team_upsert(struct store *st, const struct store_team_new 
 enum parley_err store_team_get(struct store *st, long long org_id, long long id,
                                struct store_team *out)
 {
-    if (!st || !out)
-        return PARLEY_ERR_INVALID;
-    memset(out, 0, sizeof *out);
-    return st->ops->team_get(st, org_id, id, out);
+    return DISPATCH_OUT(out, team_get(st, org_id, id, out));
 }
 
 enum parley_err store_team_get_by_external(struct store *st, long long org_id,
                                            const char *platform, const char *external_id,
                                            struct store_team *out)
 {
-    if (!st || !platform_valid(platform) || !external_id || !out)
+    if (!platform_valid(platform) || !external_id)
         return PARLEY_ERR_INVALID;
-    memset(out, 0, sizeof *out);
-    return st->ops->team_get_by_external(st, org_id, platform, external_id, out);
+    return DISPATCH_OUT(out, team_get_by_external(st, org_id, platform, external_id, out));
 }
 
 enum parley_err store_team_list(struct store *st, long long org_id, const char *platform,
@@ -661,9 +655,7 @@ enum parley_err store_team_list(struct store *st, long long org_id, const char *
 {
     if (!st || !fn || limit <= 0 || (platform && !platform_valid(platform)))
         return PARLEY_ERR_INVALID;
-    if (limit > STORE_LIST_MAX)
-        limit = STORE_LIST_MAX;
-    return st->ops->team_list(st, org_id, platform, after_id, limit, fn, arg);
+    return st->ops->team_list(st, org_id, platform, after_id, list_cap(limit), fn, arg);
 }
 
 enum parley_err store_team_mark_imported(struct store *st, long long team_id, long long now)
@@ -759,9 +751,7 @@ enum parley_err store_person_sync_history(struct store *st, long long org_id, lo
 {
     if (!st || !fn || limit <= 0)
         return PARLEY_ERR_INVALID;
-    if (limit > STORE_LIST_MAX)
-        limit = STORE_LIST_MAX;
-    return st->ops->person_sync_history(st, org_id, person_id, before_id, limit, fn, arg);
+    return st->ops->person_sync_history(st, org_id, person_id, before_id, list_cap(limit), fn, arg);
 }
 
 enum parley_err store_sync_counts(struct store *st, long long org_id,

@@ -253,14 +253,34 @@ static enum parley_err on_teams(const struct platform_team *teams, size_t count,
     return PARLEY_OK;
 }
 
-/* POST one fault rule to the Microsoft listener's control API. */
-static void inject_fault(const char *rule)
+/* Make the Microsoft listener answer the next COUNT METHOD requests under
+ * /v1.0/users with STATUS (and Retry-After: RETRY_AFTER s, unless 0): one
+ * fault rule POSTed to its control API. */
+static void inject_fault(const char *method, int count, int status, int retry_after)
 {
     struct harness_resp resp = { 0 };
+    char retry[32] = "";
+    char *rule;
 
+    if (retry_after)
+        snprintf(retry, sizeof retry, ",\"retry_after\":%d", retry_after);
+    rule = xasprintf("{\"method\":\"%s\",\"path_prefix\":\"/v1.0/users\",\"count\":%d,"
+                     "\"status\":%d%s}", method, count, status, retry);
     assert_int_equal(emu_client_control(&E, "POST", "/faults", rule, &resp), 0);
     assert_int_equal(resp.status, 201);
     harness_resp_clear(&resp);
+    free(rule);
+}
+
+/* List every user of the Microsoft tenant through CONN into USERS: all
+ * of them must come. */
+static void list_ms_users(struct platform_conn *conn, struct people_seen *users)
+{
+    struct platform_error err;
+
+    assert_int_equal(platform_ops_for(PLATFORM_MICROSOFT)->list_users(conn, on_people, users,
+                                                                       &err), PARLEY_OK);
+    assert_int_equal(users->people, MS_DEMO_USERS + MS_GENERATED_USERS);
 }
 
 static void clear_request_log(void)
@@ -415,12 +435,9 @@ static void test_ms_users_paged(void **state)
     struct platform_settings s = ms_settings();
     struct platform_conn *conn = open_conn(&s);
     struct people_seen users = { 0 };
-    struct platform_error err;
 
     (void)state;
-    assert_int_equal(platform_ops_for(PLATFORM_MICROSOFT)->list_users(conn, on_people, &users,
-                                                                       &err), PARLEY_OK);
-    assert_int_equal(users.people, MS_DEMO_USERS + MS_GENERATED_USERS);
+    list_ms_users(conn, &users);
     assert_int_equal(users.pages, 3);            /* 999 a page */
     assert_int_equal(users.suspended, MS_DEMO_DISABLED);
     assert_int_equal(users.guests, 0);
@@ -435,15 +452,11 @@ static void test_ms_throttled_then_done(void **state)
     struct platform_settings s = ms_settings();
     struct platform_conn *conn = open_conn(&s);
     struct people_seen users = { 0 };
-    struct platform_error err;
 
     (void)state;
     clear_request_log();
-    inject_fault("{\"method\":\"GET\",\"path_prefix\":\"/v1.0/users\",\"count\":2,"
-                 "\"status\":429,\"retry_after\":2}");
-    assert_int_equal(platform_ops_for(PLATFORM_MICROSOFT)->list_users(conn, on_people, &users,
-                                                                       &err), PARLEY_OK);
-    assert_int_equal(users.people, MS_DEMO_USERS + MS_GENERATED_USERS);
+    inject_fault("GET", 2, 429, 2);
+    list_ms_users(conn, &users);
     assert_int_equal(logged(429, "/v1.0/users"), 2);
     assert_int_equal(logged(200, "/v1.0/users"), 3);
     assert_int_equal(nwaits, 2);
@@ -461,15 +474,13 @@ static void test_ms_5xx_storm_then_recovery(void **state)
 
     (void)state;
     clear_request_log();
-    inject_fault("{\"method\":\"GET\",\"path_prefix\":\"/v1.0/users\",\"count\":4,\"status\":503}");
-    assert_int_equal(platform_ops_for(PLATFORM_MICROSOFT)->list_users(conn, on_people, &users,
-                                                                       &err), PARLEY_OK);
-    assert_int_equal(users.people, MS_DEMO_USERS + MS_GENERATED_USERS);
+    inject_fault("GET", 4, 503, 0);
+    list_ms_users(conn, &users);
     assert_int_equal(logged(503, "/v1.0/users"), 4);
     assert_int_equal(nwaits, 4);
 
     /* More failures than the policy's attempts: a retryable PLATFORM error. */
-    inject_fault("{\"method\":\"GET\",\"path_prefix\":\"/v1.0/users\",\"count\":6,\"status\":503}");
+    inject_fault("GET", 6, 503, 0);
     assert_int_equal(platform_ops_for(PLATFORM_MICROSOFT)->test(conn, &err), PARLEY_ERR_PLATFORM);
     assert_int_equal(err.http_status, 503);
     assert_true(err.retryable);
@@ -490,14 +501,14 @@ static void test_ms_401_refetches_token(void **state)
     (void)state;
     assert_int_equal(ops->test(conn, &err), PARLEY_OK);
     clear_request_log();
-    inject_fault("{\"method\":\"GET\",\"path_prefix\":\"/v1.0/users\",\"count\":1,\"status\":401}");
+    inject_fault("GET", 1, 401, 0);
     assert_int_equal(ops->test(conn, &err), PARLEY_OK);
     assert_int_equal(logged(401, "/v1.0/users"), 1);
     assert_int_equal(logged(200, token_path), 1);
     assert_int_equal(logged(200, "/v1.0/users"), 1);
 
     /* 401 twice: an AUTH error, not a loop. */
-    inject_fault("{\"method\":\"GET\",\"path_prefix\":\"/v1.0/users\",\"count\":2,\"status\":401}");
+    inject_fault("GET", 2, 401, 0);
     assert_int_equal(ops->test(conn, &err), PARLEY_ERR_AUTH);
     assert_int_equal(err.http_status, 401);
     free(token_path);
@@ -767,8 +778,7 @@ static void test_ms_guest_create_throttled(void **state)
     s.guest_domain = "guests.parleydemo.onmicrosoft.com";
     conn = open_conn(&s);
     clear_request_log();
-    inject_fault("{\"method\":\"POST\",\"path_prefix\":\"/v1.0/users\",\"count\":1,"
-                 "\"status\":429,\"retry_after\":1}");
+    inject_fault("POST", 1, 429, 1);
     assert_int_equal(ops->account_create(conn, &greg, &acc, &err), PARLEY_OK);
     assert_string_equal(acc.login, "greg_parleydemo.example@guests.parleydemo.onmicrosoft.com");
     assert_int_equal(logged(429, "/v1.0/users"), 1);

@@ -6,7 +6,9 @@
  *   ... f->st, f->path (the database file, to open a second connection) ...
  *   store_fixture_close(f);                                  // removes the files
  *
- * STORE_TEST(fn) runs a cmocka test with *state = the fixture. */
+ * store_fixture_open_raw gives the store before any migration.
+ * STORE_TEST(fn) runs a cmocka test with *state = the fixture.
+ * struct store_two_orgs is a fixture with two orgs in the store. */
 #ifndef PARLEY_TESTS_UNIT_STORE_FIXTURE_H
 #define PARLEY_TESTS_UNIT_STORE_FIXTURE_H
 
@@ -44,8 +46,9 @@ static inline void store_fixture_close(struct store_fixture *f)
     free(f);
 }
 
-/* NAME labels the temp dir (/tmp/parley-NAME-XXXXXX). */
-static inline struct store_fixture *store_fixture_open(const char *name)
+/* NAME labels the temp dir (/tmp/parley-NAME-XXXXXX); the store is opened
+ * but not migrated. */
+static inline struct store_fixture *store_fixture_open_raw(const char *name)
 {
     struct store_fixture *f = xcalloc(1, sizeof *f);
 
@@ -56,12 +59,24 @@ static inline struct store_fixture *store_fixture_open(const char *name)
         goto fail;
     }
     f->path = xasprintf("%s/parley.db", f->dir);
-    if (store_open(f->path, &f->st) != PARLEY_OK || store_migrate(f->st, NULL) != PARLEY_OK)
+    if (store_open(f->path, &f->st) != PARLEY_OK)
         goto fail;
     return f;
 fail:
     store_fixture_close(f);
     return NULL;
+}
+
+/* As store_fixture_open_raw, then migrated to the latest schema. */
+static inline struct store_fixture *store_fixture_open(const char *name)
+{
+    struct store_fixture *f = store_fixture_open_raw(name);
+
+    if (f && store_migrate(f->st, NULL) != PARLEY_OK) {
+        store_fixture_close(f);
+        return NULL;
+    }
+    return f;
 }
 
 static inline int store_fixture_setup(void **state)
@@ -74,6 +89,37 @@ static inline int store_fixture_teardown(void **state)
 {
     store_fixture_close(*state);
     return 0;
+}
+
+/* A fresh store holding the orgs "acme" (org) and "globex" (other_org). */
+struct store_two_orgs {
+    struct store_fixture *base;
+    struct store *st;           /* base->st */
+    long long org;
+    long long other_org;
+};
+
+static inline void store_two_orgs_close(struct store_two_orgs *f)
+{
+    if (!f)
+        return;
+    store_fixture_close(f->base);
+    free(f);
+}
+
+/* NAME labels the temp dir as for store_fixture_open; NULL on failure. */
+static inline struct store_two_orgs *store_two_orgs_open(const char *name)
+{
+    struct store_two_orgs *f = xcalloc(1, sizeof *f);
+
+    if (!(f->base = store_fixture_open(name)) ||
+        store_org_ensure(f->base->st, "acme", &f->org, NULL) != PARLEY_OK ||
+        store_org_ensure(f->base->st, "globex", &f->other_org, NULL) != PARLEY_OK) {
+        store_two_orgs_close(f);
+        return NULL;
+    }
+    f->st = f->base->st;
+    return f;
 }
 
 /* A cmocka test run on a fresh store. */

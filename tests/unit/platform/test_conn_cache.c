@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "unit/store_fixture.h"
+#include "unit/platform/source_fixture.h"
 #include "platform/conn_cache.h"
 #include "util/secret.h"
 #include "util/xmalloc.h"
@@ -50,14 +50,7 @@ static const struct platform_ops *fake_ops_for(enum platform_kind kind)
     return &fake_ops;
 }
 
-struct fixture {
-    struct store_fixture *store;
-    struct secret_key *key;
-    struct platform_source src;
-    long long org_id;
-};
-
-static void save_secret(struct fixture *f, const char *secret)
+static void save_secret(struct source_fixture *f, const char *secret)
 {
     struct platform_connection c = { .kind = PLATFORM_MICROSOFT };
     char why[256];
@@ -72,33 +65,18 @@ static void save_secret(struct fixture *f, const char *secret)
 
 static int setup(void **state)
 {
-    struct fixture *f = xcalloc(1, sizeof *f);
-    char *path;
-    int rc = -1;
-
-    *state = f;
     opens = closes = 0;
-    if (!(f->store = store_fixture_open("conn-cache")))
-        return -1;
-    path = xasprintf("%s/master.key", f->store->dir);
-    if (secret_key_load(path, 1, &f->key) == PARLEY_OK &&
-        store_org_ensure(f->store->st, "acme", &f->org_id, NULL) == PARLEY_OK)
-        rc = 0;
-    free(path);
-    f->src = (struct platform_source){ f->store->st, f->key, fake_ops_for };
-    return rc;
+    *state = source_fixture_open("conn-cache", fake_ops_for);
+    return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    secret_key_free(f->key);
-    store_fixture_close(f->store);
-    free(f);
+    source_fixture_close(*state);
     return 0;
 }
 
-static struct platform_conn *acquire(struct platform_conn_cache *cache, struct fixture *f)
+static struct platform_conn *acquire(struct platform_conn_cache *cache, struct source_fixture *f)
 {
     const struct platform_ops *ops = NULL;
     struct platform_conn *conn = NULL;
@@ -112,7 +90,7 @@ static struct platform_conn *acquire(struct platform_conn_cache *cache, struct f
 
 static void test_workers_share_one_connection(void **state)
 {
-    struct fixture *f = *state;
+    struct source_fixture *f = *state;
     struct platform_conn_cache *cache = platform_conn_cache_new(&f->src);
 
     save_secret(f, "one");
@@ -131,7 +109,7 @@ static void test_workers_share_one_connection(void **state)
 
 static void test_new_settings_replace_the_connection(void **state)
 {
-    struct fixture *f = *state;
+    struct source_fixture *f = *state;
     struct platform_conn_cache *cache = platform_conn_cache_new(&f->src);
 
     save_secret(f, "one");
@@ -155,7 +133,7 @@ static void test_new_settings_replace_the_connection(void **state)
 
 static void test_no_settings_is_the_admins_error(void **state)
 {
-    struct fixture *f = *state;
+    struct source_fixture *f = *state;
     struct platform_conn_cache *cache = platform_conn_cache_new(&f->src);
     const struct platform_ops *ops = NULL;
     struct platform_conn *conn = NULL;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "unit/store_fixture.h"
+#include "unit/platform/source_fixture.h"
 #include "platform/connection.h"
 #include "util/json.h"
 #include "util/secret.h"
@@ -44,37 +44,15 @@ static const struct platform_ops *fake_ops_for(enum platform_kind kind)
     return &fake_ops;
 }
 
-struct fixture {
-    struct store_fixture *store;
-    struct secret_key *key;
-    struct platform_source src;
-    long long org_id;
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = xcalloc(1, sizeof *f);
-    char *path;
-    int rc = -1;
-
-    *state = f;
-    if (!(f->store = store_fixture_open("connection")))
-        return -1;
-    path = xasprintf("%s/master.key", f->store->dir);
-    if (secret_key_load(path, 1, &f->key) == PARLEY_OK &&
-        store_org_ensure(f->store->st, "acme", &f->org_id, NULL) == PARLEY_OK)
-        rc = 0;
-    free(path);
-    f->src = (struct platform_source){ f->store->st, f->key, fake_ops_for };
-    return rc;
+    *state = source_fixture_open("connection", fake_ops_for);
+    return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    secret_key_free(f->key);
-    store_fixture_close(f->store);
-    free(f);
+    source_fixture_close(*state);
     return 0;
 }
 
@@ -136,7 +114,7 @@ static void test_validation_messages(void **state)
 
 static void test_valid_loopback_http_and_ca_file(void **state)
 {
-    struct fixture *f = *state;
+    struct source_fixture *f = *state;
     struct platform_connection c = { 0 };
     char why[512] = "", *ca = xasprintf("%s/ca.pem", f->store->dir), *text;
     FILE *fp = fopen(ca, "w");
@@ -154,7 +132,7 @@ static void test_valid_loopback_http_and_ca_file(void **state)
 
 static void test_save_get_hides_secret_and_keeps_it(void **state)
 {
-    struct fixture *f = *state;
+    struct source_fixture *f = *state;
     struct platform_connection c = { .kind = PLATFORM_GOOGLE }, got = { 0 };
     struct store_connection row = { 0 };
     char why[512] = "";
@@ -204,7 +182,7 @@ static void test_save_get_hides_secret_and_keeps_it(void **state)
 
 static void test_open_passes_decrypted_settings(void **state)
 {
-    struct fixture *f = *state;
+    struct source_fixture *f = *state;
     struct platform_connection c = { .kind = PLATFORM_MICROSOFT };
     const struct platform_ops *ops = NULL;
     struct platform_conn *conn = NULL;
@@ -242,7 +220,7 @@ static void test_open_passes_decrypted_settings(void **state)
 
 static void test_delete(void **state)
 {
-    struct fixture *f = *state;
+    struct source_fixture *f = *state;
     struct platform_connection c = { .kind = PLATFORM_MICROSOFT };
     char why[512];
 

@@ -20,38 +20,20 @@
 
 #include "unit/store_fixture.h"
 
-struct fixture {
-    struct store_fixture *base;
-    struct store *st;           /* base->st */
-    long long org;
-    long long other_org;
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = xcalloc(1, sizeof *f);
-
-    *state = f;
-    if (!(f->base = store_fixture_open("people")))
-        return -1;
-    f->st = f->base->st;
-    if (store_org_ensure(f->st, "acme", &f->org, NULL) != PARLEY_OK ||
-        store_org_ensure(f->st, "globex", &f->other_org, NULL) != PARLEY_OK)
-        return -1;
-    return 0;
+    *state = store_two_orgs_open("people");
+    return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-
-    store_fixture_close(f->base);
-    free(f);
+    store_two_orgs_close(*state);
     return 0;
 }
 
 /* Upsert a person of ORG reported by SOURCE; returns the id and checks the outcome. */
-static long long upsert_person(struct fixture *f, long long org, const char *email,
+static long long upsert_person(struct store_two_orgs *f, long long org, const char *email,
                                const char *name, const char *source,
                                enum store_upsert_result expect)
 {
@@ -66,7 +48,7 @@ static long long upsert_person(struct fixture *f, long long org, const char *ema
     return id;
 }
 
-static long long upsert_identity(struct fixture *f, long long person, const char *platform,
+static long long upsert_identity(struct store_two_orgs *f, long long person, const char *platform,
                                  const char *external_id, const char *email,
                                  enum store_upsert_result expect)
 {
@@ -85,7 +67,7 @@ static long long upsert_identity(struct fixture *f, long long person, const char
 
 static void test_person_upsert_outcomes(void **state)
 {
-    struct fixture *f = *state;
+    struct store_two_orgs *f = *state;
     struct store_person_new p = { .org_id = f->org, .email = "Alice@Acme.COM",
                                   .display_name = "Alice", .given_name = "Alice",
                                   .family_name = "Smith", .source = "microsoft" };
@@ -134,7 +116,7 @@ static void test_person_upsert_outcomes(void **state)
 
 static void test_person_names_belong_to_one_platform(void **state)
 {
-    struct fixture *f = *state;
+    struct store_two_orgs *f = *state;
     struct store_person got = { 0 };
     long long id;
 
@@ -164,7 +146,7 @@ static void test_person_names_belong_to_one_platform(void **state)
 
 static void test_identity_two_platforms_one_person(void **state)
 {
-    struct fixture *f = *state;
+    struct store_two_orgs *f = *state;
     struct store_person got = { 0 };
     long long alice, ms, google;
 
@@ -194,7 +176,7 @@ static void test_identity_two_platforms_one_person(void **state)
 
 static void test_identity_moves_and_slots(void **state)
 {
-    struct fixture *f = *state;
+    struct store_two_orgs *f = *state;
     struct store_identity_new guest = { 0 };
     struct store_person got = { 0 };
     long long bob, robert, ident, again;
@@ -274,7 +256,7 @@ static void page_clear(struct page *page)
     memset(page, 0, sizeof *page);
 }
 
-static long long count(struct fixture *f, const struct store_people_query *q)
+static long long count(struct store_two_orgs *f, const struct store_people_query *q)
 {
     long long n = -1;
 
@@ -284,7 +266,7 @@ static long long count(struct fixture *f, const struct store_people_query *q)
 
 /* 30 people "Person 00".."Person 29" (p00@acme.com..); even ones are on
  * Microsoft, multiples of three on Google, and one of another org. */
-static void seed_people(struct fixture *f, long long *ids)
+static void seed_people(struct store_two_orgs *f, long long *ids)
 {
     for (int i = 0; i < 30; i++) {
         char email[32], name[32], ext[32];
@@ -306,7 +288,7 @@ static void seed_people(struct fixture *f, long long *ids)
 
 static void test_people_list_pages_in_order(void **state)
 {
-    struct fixture *f = *state;
+    struct store_two_orgs *f = *state;
     struct store_people_query q = { .org_id = f->org, .sort = STORE_PEOPLE_BY_NAME, .limit = 7 };
     struct page page = { 0 };
     long long ids[30];
@@ -345,7 +327,7 @@ static void test_people_list_pages_in_order(void **state)
 
 static void test_people_search_and_filters(void **state)
 {
-    struct fixture *f = *state;
+    struct store_two_orgs *f = *state;
     struct store_people_query q = { .org_id = f->org, .limit = 50 };
     struct page page = { 0 };
     long long ids[30], team, n;
@@ -405,7 +387,7 @@ static enum parley_err on_team(const struct store_team *t, void *arg)
 
 static void test_teams_and_membership(void **state)
 {
-    struct fixture *f = *state;
+    struct store_two_orgs *f = *state;
     struct store_team_new spec = { .org_id = f->org, .platform = "microsoft",
                                    .external_id = "team-1", .name = "Sales",
                                    .description = "All sales", .member_count = 3 };
@@ -511,7 +493,7 @@ static enum parley_err write_batch(struct store *st, void *arg)
 
 static void test_page_in_one_transaction(void **state)
 {
-    struct fixture *f = *state;
+    struct store_two_orgs *f = *state;
     struct store_people_query q = { .org_id = f->org, .search = "batch" };
     struct batch b = { .org = f->org, .fail_at = 50 };
 

@@ -17,53 +17,23 @@
 #include "store/store.h"
 #include "util/xmalloc.h"
 
-struct fixture {
-    char dir[64];
-    char *path;
-    struct store *st;
-};
+#include "unit/store_fixture.h"
 
 static int setup_raw(void **state)
 {
-    struct fixture *f = xcalloc(1, sizeof *f);
-    char *url;
-
-    snprintf(f->dir, sizeof f->dir, "/tmp/parley-store-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    f->path = xasprintf("%s/parley.db", f->dir);
-    url = xasprintf("sqlite:%s", f->path);
-    if (store_open(url, &f->st) != PARLEY_OK)
-        return -1;
-    free(url);
-    *state = f;
-    return 0;
+    *state = store_fixture_open_raw("store");
+    return *state ? 0 : -1;
 }
 
 static int setup(void **state)
 {
-    struct fixture *f;
-
-    if (setup_raw(state) != 0)
-        return -1;
-    f = *state;
-    return store_migrate(f->st, NULL) == PARLEY_OK ? 0 : -1;
+    *state = store_fixture_open("store");
+    return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
-
-    store_close(f->st);
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        char *p = xasprintf("%s%s", f->path, suffixes[i]);
-        unlink(p);
-        free(p);
-    }
-    rmdir(f->dir);
-    free(f->path);
-    free(f);
+    store_fixture_close(*state);
     return 0;
 }
 
@@ -71,7 +41,7 @@ static int teardown(void **state)
 
 static void test_store_open_urls(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct store *st = (struct store *)1;
     char *url = xasprintf("sqlite://%s", f->path);
 
@@ -94,7 +64,7 @@ static void test_store_open_urls(void **state)
 
 static void test_store_fresh_migrate(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     int current = -1, latest = -1, applied = -1;
 
     assert_int_equal(store_schema_version(f->st, &current, &latest), PARLEY_OK);
@@ -122,7 +92,7 @@ static enum parley_err collect_audit_ids(const struct store_audit_event *e, void
 
 static void test_store_upgrade_from_version_1(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct store_org org = { 0 };
     long long org_id, ids[8] = { 0 };
     int applied, current, latest;
@@ -148,7 +118,7 @@ static void test_store_upgrade_from_version_1(void **state)
 
 static void test_store_refuses_newer_schema(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     sqlite3 *db = NULL;
     int current, latest, applied = -1;
 
@@ -169,7 +139,7 @@ static void test_store_refuses_newer_schema(void **state)
 
 static void test_store_orgs(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct store_org org = { 0 };
     long long id1, id2, id3;
     int created = -1;
@@ -201,7 +171,7 @@ static void test_store_orgs(void **state)
 
 static void test_store_admins(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct store_admin a = { 0 };
     long long id, dup;
 
@@ -225,7 +195,7 @@ static void test_store_admins(void **state)
 
 static void test_store_roles(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct store_role *roles = NULL;
     size_t count = 99;
     long long admin, zeta, acme, other;
@@ -260,7 +230,7 @@ static void test_store_roles(void **state)
 
 static void test_store_sessions(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct store_session s = { 0 };
     long long admin;
 
@@ -289,7 +259,7 @@ static void test_store_sessions(void **state)
 
 static void test_store_login_failures(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     int count = -1;
 
     assert_int_equal(store_login_failure_add(f->st, "email:a@x.com", 100), PARLEY_OK);
@@ -339,7 +309,7 @@ static enum parley_err check_details(const struct store_audit_event *e, void *ar
 
 static void test_store_audit_paging(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct audit_page page = { 0 };
     long long a, b;
 
@@ -383,7 +353,7 @@ static void test_store_audit_paging(void **state)
 
 static void test_store_connections(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     static const unsigned char blob[] = { 0x00, 0xff, 0x10, 0x00, 0x7f, 0x42 };
     struct store_connection in = { 0 }, out = { 0 };
     long long org;
@@ -451,7 +421,7 @@ static enum parley_err outer_with_failing_inner(struct store *st, void *arg)
 
 static void test_store_tx(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct store_org org = { 0 };
 
     assert_int_equal(store_tx(f->st, create_then, "kept"), PARLEY_OK);
@@ -499,7 +469,7 @@ static enum parley_err count_event(const struct store_audit_event *e, void *arg)
 
 static void test_store_threads_share_a_store(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct thread_arg args[4];
     pthread_t threads[4];
     struct store_org org = { 0 };
@@ -532,7 +502,7 @@ static enum parley_err collect_job_ids(const struct store_job *job, void *arg)
 
 static void test_store_job_claim_filters_and_lists(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     const char *const only_relay[] = { "relay", NULL };
     struct store_job_new spec = { 0 };
     struct store_job job = { 0 };
@@ -591,7 +561,7 @@ static void test_store_job_claim_filters_and_lists(void **state)
 
 static void test_store_job_lost_on_final_attempt_is_dead(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct store_job_new spec = { .kind = "provision", .max_attempts = 1 };
     struct store_job job = { 0 };
     long long id;

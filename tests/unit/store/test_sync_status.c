@@ -18,37 +18,19 @@
 
 #include "unit/store_fixture.h"
 
-struct fixture {
-    struct store_fixture *base;
-    struct store *st;
-    long long org;
-    long long other_org;
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = xcalloc(1, sizeof *f);
-
-    *state = f;
-    if (!(f->base = store_fixture_open("sync")))
-        return -1;
-    f->st = f->base->st;
-    if (store_org_ensure(f->st, "acme", &f->org, NULL) != PARLEY_OK ||
-        store_org_ensure(f->st, "globex", &f->other_org, NULL) != PARLEY_OK)
-        return -1;
-    return 0;
+    *state = store_two_orgs_open("sync");
+    return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-
-    store_fixture_close(f->base);
-    free(f);
+    store_two_orgs_close(*state);
     return 0;
 }
 
-static long long person(struct fixture *f, long long org, const char *email)
+static long long person(struct store_two_orgs *f, long long org, const char *email)
 {
     struct store_person_new p = { .org_id = org, .email = email, .display_name = email,
                                   .source = "google" };
@@ -58,7 +40,7 @@ static long long person(struct fixture *f, long long org, const char *email)
     return id;
 }
 
-static void assert_status(struct fixture *f, long long id, const char *status, const char *reason)
+static void assert_status(struct store_two_orgs *f, long long id, const char *status, const char *reason)
 {
     struct store_person p;
 
@@ -71,7 +53,7 @@ static void assert_status(struct fixture *f, long long id, const char *status, c
     store_person_clear(&p);
 }
 
-static enum parley_err move(struct fixture *f, long long id, unsigned from,
+static enum parley_err move(struct store_two_orgs *f, long long id, unsigned from,
                             enum store_sync_status to, const char *reason, long long now)
 {
     struct store_sync_move m = { .org_id = f->org, .person_id = id, .from = from, .to = to,
@@ -100,7 +82,7 @@ static void test_status_names(void **state)
 
 static void test_primary_platform(void **state)
 {
-    struct fixture *f = *state;
+    struct store_two_orgs *f = *state;
     long long id = person(f, f->org, "ana@acme.com");
     struct store_person p;
     int changed = -1;
@@ -148,7 +130,7 @@ static void history_clear(struct history *h)
 
 static void test_moves_and_history(void **state)
 {
-    struct fixture *f = *state;
+    struct store_two_orgs *f = *state;
     long long id = person(f, f->org, "ana@acme.com");
     enum store_sync_status prev = -1;
     struct store_sync_move m = { .org_id = f->org, .person_id = id,
@@ -215,7 +197,7 @@ static void test_moves_and_history(void **state)
 
 static void test_counts(void **state)
 {
-    struct fixture *f = *state;
+    struct store_two_orgs *f = *state;
     long long counts[STORE_SYNC_STATUS_COUNT];
     char email[32];
 
@@ -239,7 +221,7 @@ static void test_counts(void **state)
 
 static void test_identity_secret_and_delete(void **state)
 {
-    struct fixture *f = *state;
+    struct store_two_orgs *f = *state;
     long long id = person(f, f->org, "ana@acme.com"), ident = 0;
     struct store_identity_new guest = { .person_id = id, .platform = "microsoft",
                                         .kind = "guest", .external_id = "guid-1",
@@ -317,7 +299,7 @@ static enum parley_err on_person(const struct store_person *p, void *arg)
 
 static enum parley_err write_many(struct store *st, void *arg)
 {
-    struct fixture *f = arg;
+    struct store_two_orgs *f = arg;
     char email[32];
 
     for (int i = 0; i < 100000; i++) {
@@ -340,7 +322,7 @@ static enum parley_err write_many(struct store *st, void *arg)
  * counts per status answer correctly (the (org, sync_status) index). */
 static void test_many_people_by_status(void **state)
 {
-    struct fixture *f = *state;
+    struct store_two_orgs *f = *state;
     struct store_people_query q = { .org_id = f->org, .sync_status = "error", .limit = 50 };
     long long counts[STORE_SYNC_STATUS_COUNT], n = 0;
     struct seen seen = { 0 };
