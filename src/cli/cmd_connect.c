@@ -30,23 +30,25 @@ struct connect_kind {
 };
 
 static const char *const microsoft_flags[] = { "tenant-id", "client-id", "authority-host",
-                                               "graph-base", "ca-file", NULL };
+                                               "graph-base", "guest-domain", "ca-file", NULL };
 static const char *const google_flags[] = { "customer-id", "domain", "admin-email", "root-url",
-                                            "ca-file", NULL };
+                                            "interop-domain", "interop-org-unit", "ca-file",
+                                            NULL };
 
 static const struct connect_kind kinds[] = {
     { "microsoft", PLATFORM_MICROSOFT, CMD_CONNECT_MICROSOFT,
       "parley connect microsoft --org NAME --tenant-id ID --client-id ID\n"
       "         (--client-secret-stdin | --client-secret-file FILE)\n"
-      "         [--authority-host URL] [--graph-base URL] [--ca-file FILE] [--test]",
+      "         [--guest-domain DOMAIN] [--authority-host URL] [--graph-base URL]\n"
+      "         [--ca-file FILE] [--test]",
       "Save the organisation's Microsoft 365 connection: an Entra ID app registration with\n"
       "application permissions (User.Read.All, Team.ReadBasic.All, TeamMember.Read.All, ...).\n"
       "Run it again to change settings; without a new secret the saved one is kept.",
       microsoft_flags },
     { "google", PLATFORM_GOOGLE, CMD_CONNECT_GOOGLE,
       "parley connect google --org NAME --domain DOMAIN --admin-email EMAIL\n"
-      "         --service-account-key-file FILE [--customer-id ID] [--root-url URL]\n"
-      "         [--ca-file FILE] [--test]",
+      "         --service-account-key-file FILE [--customer-id ID] [--interop-domain DOMAIN]\n"
+      "         [--interop-org-unit PATH] [--root-url URL] [--ca-file FILE] [--test]",
       "Save the organisation's Google Workspace connection: a service account with\n"
       "domain-wide delegation, acting as a Workspace admin.\n"
       "Run it again to change settings; without a new key the saved one is kept.",

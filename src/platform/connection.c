@@ -22,7 +22,7 @@
 #define PEM_SNIFF_LEN  (64 * 1024)
 #define ANY_KIND       (-1)
 
-enum check { CHECK_ID, CHECK_URL, CHECK_FILE, CHECK_EMAIL, CHECK_DOMAIN };
+enum check { CHECK_ID, CHECK_URL, CHECK_FILE, CHECK_EMAIL, CHECK_DOMAIN, CHECK_ORG_UNIT };
 
 struct field {
     const char *name;      /* JSON key, and the name in messages */
@@ -39,10 +39,13 @@ static const struct field fields[] = {
     F(client_id, PLATFORM_MICROSOFT, CHECK_ID, 1),
     F(authority_host, PLATFORM_MICROSOFT, CHECK_URL, 0),
     F(graph_base, PLATFORM_MICROSOFT, CHECK_URL, 0),
+    F(guest_domain, PLATFORM_MICROSOFT, CHECK_DOMAIN, 0),
     F(customer_id, PLATFORM_GOOGLE, CHECK_ID, 0),
     F(domain, PLATFORM_GOOGLE, CHECK_DOMAIN, 1),
     F(admin_email, PLATFORM_GOOGLE, CHECK_EMAIL, 1),
     F(root_url, PLATFORM_GOOGLE, CHECK_URL, 0),
+    F(interop_domain, PLATFORM_GOOGLE, CHECK_DOMAIN, 0),
+    F(interop_org_unit, PLATFORM_GOOGLE, CHECK_ORG_UNIT, 0),
     F(ca_file, ANY_KIND, CHECK_FILE, 0),
 };
 #undef F
@@ -208,6 +211,10 @@ static enum parley_err check_field(const struct field *f, const char *v, char *w
             return fail(why, size, "%s must be an email address, like admin@example.com", f->name);
         return PARLEY_OK;
     }
+    case CHECK_ORG_UNIT:
+        if (v[0] != '/' || strpbrk(v, "\t\r\n\"\\"))
+            return fail(why, size, "%s must be an org unit path, like /Parley interop", f->name);
+        return PARLEY_OK;
     case CHECK_URL:
         return check_url(f->name, v, why, size);
     case CHECK_FILE:
@@ -404,10 +411,13 @@ static void to_settings(const struct platform_connection *c, struct platform_set
     s->client_id = c->client_id;
     s->authority_host = c->authority_host;
     s->graph_base = c->graph_base;
+    s->guest_domain = c->guest_domain;
     s->customer_id = c->customer_id;
     s->domain = c->domain;
     s->admin_email = c->admin_email;
     s->root_url = c->root_url;
+    s->interop_domain = c->interop_domain;
+    s->interop_org_unit = c->interop_org_unit;
     s->ca_file = c->ca_file;
     if (c->kind == PLATFORM_MICROSOFT)
         s->client_secret = c->secret;

@@ -38,7 +38,9 @@ struct platform_source {
 struct platform_connection {
     enum platform_kind kind;
     char *tenant_id, *client_id, *authority_host, *graph_base;          /* Microsoft */
+    char *guest_domain;                                                 /* Microsoft */
     char *customer_id, *domain, *admin_email, *root_url;                /* Google */
+    char *interop_domain, *interop_org_unit;                            /* Google */
     char *ca_file;
     char *secret;            /* client secret / key JSON; NULL: keep the stored one */
     long long updated_at;    /* set by platform_connection_get */

@@ -22,8 +22,9 @@ static const char sa_key[] =
     "\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\\n\"}";
 
 /* ---- a fake connector that records the settings it was opened with ---- */
-static struct platform_settings opened;
-static char opened_secret[256];
+static struct platform_settings opened;      /* its strings dangle after open: */
+static char opened_secret[256];                /* copies of the ones checked */
+static char opened_guest_domain[256];
 
 static enum parley_err on_fake_open(const struct platform_settings *s, struct platform_conn **out,
                                     struct platform_error *err)
@@ -32,6 +33,8 @@ static enum parley_err on_fake_open(const struct platform_settings *s, struct pl
     opened = *s;
     snprintf(opened_secret, sizeof opened_secret, "%s",
              s->client_secret ? s->client_secret : s->service_account_json);
+    snprintf(opened_guest_domain, sizeof opened_guest_domain, "%s",
+             s->guest_domain ? s->guest_domain : "");
     *out = (struct platform_conn *)&opened;
     return PARLEY_OK;
 }
@@ -110,6 +113,12 @@ static void test_validation_messages(void **state)
                    "\"service_account_key\":\"not json\"}", "is not JSON");
     expect_invalid(PLATFORM_GOOGLE, "{\"domain\":\"example.com\",\"admin_email\":\"nobody\","
                    "\"service_account_key\":\"{}\"}", "admin_email must be an email");
+    expect_invalid(PLATFORM_GOOGLE, "{\"domain\":\"example.com\",\"admin_email\":\"a@example.com\","
+                   "\"interop_domain\":\"not a domain\"}", "interop_domain must be a domain");
+    expect_invalid(PLATFORM_GOOGLE, "{\"domain\":\"example.com\",\"admin_email\":\"a@example.com\","
+                   "\"interop_org_unit\":\"Parley\"}", "interop_org_unit must be an org unit path");
+    expect_invalid(PLATFORM_MICROSOFT, "{\"tenant_id\":\"t\",\"client_id\":\"c\","
+                   "\"client_secret\":\"s\",\"guest_domain\":\"-x\"}", "guest_domain must be a domain");
 }
 
 static void test_valid_loopback_http_and_ca_file(void **state)
@@ -204,6 +213,20 @@ static void test_open_passes_decrypted_settings(void **state)
     assert_ptr_equal(ops, &fake_ops);
     assert_string_equal(opened_secret, "s3cr3t");
     assert_null(opened.graph_base);
+    assert_string_equal(opened_guest_domain, "");
+    platform_connection_clear(&c);
+
+    /* The account settings reach the connector. */
+    c = (struct platform_connection){ .kind = PLATFORM_MICROSOFT };
+    c.tenant_id = xstrdup("tenant-1");
+    c.client_id = xstrdup("client-1");
+    c.guest_domain = xstrdup("guests.example.com");
+    assert_int_equal(platform_connection_save(&f->src, f->org_id, &c, NULL, why, sizeof why),
+                     PARLEY_OK);
+    assert_int_equal(platform_source_open_conn(&f->src, f->org_id, PLATFORM_MICROSOFT, &ops, &conn,
+                                               &perr), PARLEY_OK);
+    assert_string_equal(opened_guest_domain, "guests.example.com");
+    assert_string_equal(opened_secret, "s3cr3t");              /* the saved secret kept */
     platform_connection_clear(&c);
 
     /* A secret saved under another master key: say so, not "crypto error". */

@@ -11,7 +11,9 @@ const PLATFORMS = [
     id: 'microsoft',
     title: 'Microsoft 365',
     lead: 'Teams and Entra ID, through an app registration with application permissions ' +
-          '(User.Read.All, Team.ReadBasic.All, TeamMember.Read.All).',
+          '(User.ReadWrite.All, Organization.Read.All, Team.ReadBasic.All, ' +
+          'TeamMember.Read.All, GroupMember.Read.All) and delegated Chat.ReadWrite and ' +
+          'ChatMessage.Send with admin consent.',
     fields: [
       { name: 'tenant_id', label: 'Tenant ID', hint: 'A GUID, or contoso.onmicrosoft.com' },
       { name: 'client_id', label: 'Application (client) ID' },
@@ -20,6 +22,7 @@ const PLATFORMS = [
     advanced: [
       { name: 'authority_host', label: 'Authority host', placeholder: 'https://login.microsoftonline.com' },
       { name: 'graph_base', label: 'Graph base URL', placeholder: 'https://graph.microsoft.com/v1.0' },
+      { name: 'guest_domain', label: 'Guest accounts\' domain', placeholder: 'the tenant\'s initial domain' },
       { name: 'ca_file', label: 'CA file (path on the Hub)', placeholder: 'the system\'s CAs' },
     ],
   },
@@ -32,6 +35,9 @@ const PLATFORMS = [
       { name: 'domain', label: 'Primary domain', hint: 'example.com' },
       { name: 'admin_email', label: 'Admin to act as', hint: 'admin@example.com' },
       { name: 'customer_id', label: 'Customer ID', placeholder: 'my_customer' },
+      { name: 'interop_domain', label: 'Interop accounts\' domain', placeholder: 'the primary domain',
+        hint: 'e.g. interop.example.com' },
+      { name: 'interop_org_unit', label: 'Interop accounts\' org unit', placeholder: '/' },
     ],
     secret: { name: 'service_account_key', label: 'Service-account key (JSON file)', kind: 'file' },
     advanced: [
