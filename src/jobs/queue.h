@@ -1,9 +1,11 @@
 /* queue.h - the durable job queue: what enqueue, claim, complete and fail
  * mean, on top of the jobs table of the store.
  *
- *   - Enqueue with a dedup key is a no-op while a job with that key is
- *     queued or running (a duplicate webhook); once it is done or dead the
- *     key may be used again.
+ *   - Enqueue with a dedup key adds nothing while a job with that key is
+ *     queued (a duplicate webhook).  While it is running, the job is marked
+ *     to run once more after this run, so work asked for after its start is
+ *     never lost (the new payload is not kept: handlers read current state).
+ *     Once it is done or dead the key may be used again.
  *   - A claim leases one due job to a worker for lease_ms; a worker that dies
  *     leaves a lease that expires, and the job is claimed again (at-least-once:
  *     handlers must be idempotent).

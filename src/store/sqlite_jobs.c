@@ -5,7 +5,14 @@
  * the SELECT that picks the job to the UPDATE that leases it, so two
  * threads or processes never lease the same job.  Every update made on
  * behalf of a worker checks state = 'running' AND lease_owner = OWNER, so a
- * worker whose lease expired (and was taken over) can no longer touch it. */
+ * worker whose lease expired (and was taken over) can no longer touch it.
+ *
+ * "Run again": an enqueue deduplicated onto a job that is already running
+ * sets its rerun flag (in the enqueue's transaction), because the run may
+ * have read its inputs before that request.  Whatever ends such a run -
+ * completion, failure, or a lost lease taken over - the job is not finished
+ * but queued (or leased) once more with fresh attempts, as a job enqueued
+ * just after it would have been.  A queued job needs no flag. */
 #include "store/sqlite.h"
 
 #include <jansson.h>
@@ -24,14 +31,18 @@
 
 static const char SQL_LIVE_BY_DEDUP[] =
     "SELECT id FROM jobs WHERE dedup_key = ? AND state IN ('queued', 'running')";
+static const char SQL_MARK_RERUN[] =
+    "UPDATE jobs SET rerun = 1 WHERE id = ? AND state = 'running'";
 static const char SQL_INSERT[] =
     "INSERT INTO jobs (org_id, kind, dedup_key, payload_json, max_attempts, not_before,"
     " created_at, updated_at) VALUES (?, ?, ?, COALESCE(?, '{}'), ?, ?, ?, ?)";
-/* A job whose worker vanished during its final attempt has no attempt left. */
+/* A job whose worker vanished during its final attempt has no attempt left
+ * (unless it is to run again: SQL_LEASE gives it fresh attempts). */
 static const char SQL_BURY_LOST[] =
     "UPDATE jobs SET state = 'dead', lease_owner = NULL, updated_at = ?1,"
     " last_error = 'lease expired during the final attempt (worker lost)'"
-    " WHERE state = 'running' AND lease_expires <= ?1 AND attempts >= max_attempts";
+    " WHERE state = 'running' AND lease_expires <= ?1 AND attempts >= max_attempts"
+    "   AND NOT rerun";
 /* ?1 now, ?2 a JSON array of kinds or NULL for any kind.  Each branch is
  * its own indexed scan stopping at the first row ((state, not_before) and
  * (state, lease_expires)); one query with an OR made SQLite read and sort
@@ -48,16 +59,28 @@ static const char SQL_PICK[] =
     "      AND (?2 IS NULL OR kind IN (SELECT value FROM json_each(?2)))"
     "    ORDER BY not_before, id LIMIT 1))"
     " ORDER BY not_before, id LIMIT 1";
+/* The new run starts after every request so far: rerun is cleared.  A lost
+ * run that was to run again is taken over as a fresh job (attempt 1). */
 static const char SQL_LEASE[] =
     "UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires = ?,"
-    " attempts = attempts + 1, updated_at = ? WHERE id = ?";
+    " attempts = CASE WHEN rerun THEN 1 ELSE attempts + 1 END, rerun = 0,"
+    " updated_at = ? WHERE id = ?";
+/* ?1 result, ?2 now, ?3 id, ?4 owner.  Done, or queued again (due now, with
+ * fresh attempts) when a request was folded in while it ran. */
 static const char SQL_COMPLETE[] =
-    "UPDATE jobs SET state = 'done', result_json = ?, lease_owner = NULL, lease_expires = 0,"
-    " updated_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?";
-/* ?1 dead flag, ?2 error, ?3 retry_at, ?4 now, ?5 id, ?6 owner. */
+    "UPDATE jobs SET state = CASE WHEN rerun THEN 'queued' ELSE 'done' END, result_json = ?1,"
+    " not_before = CASE WHEN rerun THEN ?2 ELSE not_before END,"
+    " attempts = CASE WHEN rerun THEN 0 ELSE attempts END, rerun = 0,"
+    " lease_owner = NULL, lease_expires = 0, updated_at = ?2"
+    " WHERE id = ?3 AND state = 'running' AND lease_owner = ?4";
+/* ?1 dead flag, ?2 error, ?3 retry_at, ?4 now, ?5 id, ?6 owner.  With rerun
+ * set the job is not dead but queued with fresh attempts (due now if it was
+ * to die, else at RETRY_AT). */
 static const char SQL_FAIL[] =
-    "UPDATE jobs SET state = CASE WHEN ?1 THEN 'dead' ELSE 'queued' END, last_error = ?2,"
-    " not_before = CASE WHEN ?1 THEN not_before ELSE ?3 END,"
+    "UPDATE jobs SET state = CASE WHEN ?1 AND NOT rerun THEN 'dead' ELSE 'queued' END,"
+    " last_error = ?2,"
+    " not_before = CASE WHEN NOT ?1 THEN ?3 WHEN rerun THEN ?4 ELSE not_before END,"
+    " attempts = CASE WHEN rerun THEN 0 ELSE attempts END, rerun = 0,"
     " lease_owner = NULL, lease_expires = 0, updated_at = ?4"
     " WHERE id = ?5 AND state = 'running' AND lease_owner = ?6";
 static const char SQL_EXTEND[] =
@@ -140,6 +163,12 @@ enum parley_err store_sqlite_job_enqueue(struct store *st, const struct store_jo
         rc = store_sqlite_stmt(c, SQL_LIVE_BY_DEDUP, &s, "t", spec->dedup_key);
         if (rc == PARLEY_OK)
             rc = store_sqlite_scalar(c, s, id);
+        if (rc == PARLEY_OK) {
+            /* A live job: if it is already running, it runs again after. */
+            rc = store_sqlite_stmt(c, SQL_MARK_RERUN, &s, "l", *id);
+            if (rc == PARLEY_OK)
+                rc = store_sqlite_exec(c, s);
+        }
         if (rc != PARLEY_ERR_NOT_FOUND)
             goto out;               /* found a live job (OK), or an error */
     }

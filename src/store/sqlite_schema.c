@@ -208,11 +208,19 @@ static const char schema_004[] =
     ");"
     "CREATE INDEX person_sync_events_person ON person_sync_events(person_id, id);";
 
+/* 005: "run again".  An enqueue deduplicated onto a job that is already
+ * running sets rerun; completing such a job queues it again instead of
+ * making it done, so a request that landed after the run started is not
+ * lost (see sqlite_jobs.c). */
+static const char schema_005[] =
+    "ALTER TABLE jobs ADD COLUMN rerun INTEGER NOT NULL DEFAULT 0;";
+
 const struct store_sqlite_migration store_sqlite_migrations[] = {
     { 1, "initial schema", schema_001 },
     { 2, "per-org audit and job listing indexes", schema_002 },
     { 3, "people names and listing, identity slots, team imports", schema_003 },
     { 4, "user sync: identity secrets, sync status history", schema_004 },
+    { 5, "jobs: run again after a deduplicated enqueue", schema_005 },
 };
 
 const int store_sqlite_migrations_count =

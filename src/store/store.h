@@ -166,7 +166,10 @@ struct store_job_new {
     long long not_before;      /* 0: now */
 };
 /* Insert a job.  While a job with the same dedup key is queued or running,
- * nothing is inserted: *id gets the live job's id and *created 0. */
+ * nothing is inserted: *id gets the live job's id and *created 0.  If that
+ * job is running, it is marked "run again" (in the same transaction): the
+ * run may have read its inputs before this request, so when it ends it is
+ * queued once more instead of done (see store_job_complete). */
 enum parley_err store_job_enqueue(struct store *st, const struct store_job_new *spec, long long now,
                                   long long *id, int *created);
 /* Atomically take the oldest due job (queued with not_before <= NOW, or
@@ -179,9 +182,17 @@ enum parley_err store_job_claim(struct store *st, const char *owner, long long n
                                 long long lease_ms, const char *const *kinds,
                                 struct store_job *out);
 /* These succeed only while OWNER holds the lease (else PARLEY_ERR_CONFLICT). */
+/* Done with RESULT_JSON.  A job marked "run again" (an enqueue was folded
+ * into it while it ran) is queued instead: due at NOW, attempts reset to 0
+ * (it serves a new request, as a fresh job would), mark cleared; the
+ * result is still stored. */
 enum parley_err store_job_complete(struct store *st, long long id, const char *owner,
                                    const char *result_json, long long now);
-/* Back to queued until RETRY_AT, or dead when DEAD is set; ERROR kept. */
+/* Back to queued until RETRY_AT, or dead when DEAD is set; ERROR kept.  A
+ * job marked "run again" is never made dead here: it is queued (at NOW when
+ * DEAD, else at RETRY_AT) with attempts reset and the mark cleared.  (A lost
+ * lease of such a job is likewise taken over by store_job_claim as a fresh
+ * attempt 1 rather than buried.) */
 enum parley_err store_job_fail(struct store *st, long long id, const char *owner, const char *error,
                                int dead, long long retry_at, long long now);
 enum parley_err store_job_extend_lease(struct store *st, long long id, const char *owner,

@@ -96,10 +96,13 @@ static void test_import_microsoft_teams(void **state)
         json_decref(wait_job(second));   /* the first had already finished */
 
     assert_string_equal(json_string_value(json_object_get(job, "state")), "done");
-    long long people = hub_session_job_count(job, "new");
+    /* A click while the import ran makes it run once more (after the first
+     * run), so the last run's counts may all be "unchanged". */
+    long long people = hub_session_people_total(&session, "platform=microsoft");
     assert_true(people >= 6);            /* Engineering alone has six members */
     assert_int_equal(hub_session_job_count(job, "failed"), 0);
-    assert_int_equal(hub_session_people_total(&session, "platform=microsoft"), people);
+    assert_true(hub_session_job_count(job, "new") + hub_session_job_count(job, "updated") +
+                    hub_session_job_count(job, "unchanged") >= people);
     json_decref(job);
 
     /* The teams are now marked imported; Leadership is not. */

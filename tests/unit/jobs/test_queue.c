@@ -1,5 +1,5 @@
-/* test_queue.c - unit tests for src/jobs/queue.c: dedup, leases and
- * reclaim, backoff bounds, retry-after, dead jobs and their retry. */
+/* test_queue.c - unit tests for src/jobs/queue.c: dedup and "run again",
+ * leases and reclaim, backoff bounds, retry-after, dead jobs and their retry. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -63,9 +63,6 @@ static void test_queue_dedup(void **state)
     assert_int_equal(second, first);
 
     claim_ok(f->st, "w1", 10000, first, &job);
-    assert_int_equal(jobs_queue_enqueue(f->st, &spec, &second, &created), PARLEY_OK);
-    assert_int_equal(created, 0);                       /* ...and while running */
-    assert_int_equal(second, first);
     assert_int_equal(jobs_queue_complete(f->st, &job, "{\"posted\":true}"), PARLEY_OK);
     store_job_clear(&job);
 
@@ -84,6 +81,101 @@ static void test_queue_dedup(void **state)
     assert_int_equal(jobs_queue_enqueue(f->st, &spec, &second, &created), PARLEY_OK);
     assert_int_equal(created, 1);
     assert_int_not_equal(first, second);
+}
+
+/* An enqueue folded into a RUNNING job makes it run once more. */
+static void test_queue_dedup_while_running_runs_again(void **state)
+{
+    struct store_fixture *f = *state;
+    struct store_job_new spec = { .kind = "sync.provision", .dedup_key = "sync:7" };
+    struct store_job job = { 0 };
+    long long first, again;
+    int created = -1;
+
+    assert_int_equal(jobs_queue_enqueue(f->st, &spec, &first, &created), PARLEY_OK);
+    assert_int_equal(created, 1);
+    claim_ok(f->st, "w1", 10000, first, &job);
+    assert_int_equal(jobs_queue_enqueue(f->st, &spec, &again, &created), PARLEY_OK);
+    assert_int_equal(created, 0);                       /* folded into the running job */
+    assert_int_equal(again, first);
+    expect_state(f->st, first, STORE_JOB_RUNNING, 1);
+
+    /* Completing it queues it again (due now, fresh attempts), not done. */
+    assert_int_equal(jobs_queue_complete(f->st, &job, "{\"pass\":1}"), PARLEY_OK);
+    store_job_clear(&job);
+    expect_state(f->st, first, STORE_JOB_QUEUED, 0);
+    assert_int_equal(store_job_get(f->st, first, &job), PARLEY_OK);
+    assert_null(job.lease_owner);
+    assert_true(job.not_before <= clock_now_ms());
+    assert_string_equal(job.result_json, "{\"pass\":1}");
+    store_job_clear(&job);
+    assert_int_equal(jobs_queue_enqueue(f->st, &spec, &again, &created), PARLEY_OK);
+    assert_int_equal(created, 0);                       /* still live; queued: no mark */
+    assert_int_equal(again, first);
+
+    /* The second run is claimable and, with nothing new, ends done. */
+    claim_ok(f->st, "w2", 10000, first, &job);
+    assert_int_equal(job.attempts, 1);
+    assert_int_equal(jobs_queue_complete(f->st, &job, "{\"pass\":2}"), PARLEY_OK);
+    store_job_clear(&job);
+    expect_state(f->st, first, STORE_JOB_DONE, 1);
+    assert_int_equal(jobs_queue_claim(f->st, "w3", 10000, NULL, &job), PARLEY_ERR_NOT_FOUND);
+    assert_int_equal(jobs_queue_enqueue(f->st, &spec, &again, &created), PARLEY_OK);
+    assert_int_equal(created, 1);                       /* done: the key is free again */
+    assert_int_not_equal(again, first);
+}
+
+/* An enqueue folded into a job that is merely QUEUED sets no mark: the one
+ * run that follows sees the request, and the job ends done. */
+static void test_queue_dedup_while_queued_runs_once(void **state)
+{
+    struct store_fixture *f = *state;
+    struct store_job_new spec = { .kind = "sync.provision", .dedup_key = "sync:8" };
+    struct store_job job = { 0 };
+    long long first, again;
+    int created = -1;
+
+    assert_int_equal(jobs_queue_enqueue(f->st, &spec, &first, &created), PARLEY_OK);
+    assert_int_equal(jobs_queue_enqueue(f->st, &spec, &again, &created), PARLEY_OK);
+    assert_int_equal(created, 0);
+    assert_int_equal(again, first);
+    claim_ok(f->st, "w1", 10000, first, &job);
+    assert_int_equal(jobs_queue_complete(f->st, &job, NULL), PARLEY_OK);
+    store_job_clear(&job);
+    expect_state(f->st, first, STORE_JOB_DONE, 1);
+    assert_int_equal(jobs_queue_claim(f->st, "w2", 10000, NULL, &job), PARLEY_ERR_NOT_FOUND);
+}
+
+/* A marked job is not made dead by its final failure, nor buried when its
+ * worker vanishes during the final attempt: it runs again, fresh. */
+static void test_queue_rerun_outlives_final_attempt(void **state)
+{
+    struct store_fixture *f = *state;
+    struct store_job_new spec = { .kind = "sync.unsync", .dedup_key = "sync:9",
+                                  .max_attempts = 1 };
+    struct store_job a = { 0 }, b = { 0 };
+    long long id, again;
+    int created = -1;
+
+    assert_int_equal(jobs_queue_enqueue(f->st, &spec, &id, NULL), PARLEY_OK);
+    claim_ok(f->st, "w1", 10000, id, &a);
+    assert_int_equal(jobs_queue_enqueue(f->st, &spec, &again, &created), PARLEY_OK);
+    assert_int_equal(created, 0);
+    assert_int_equal(jobs_queue_fail(f->st, &a, "boom", 1, 0, NULL, NULL), PARLEY_OK);
+    store_job_clear(&a);
+    expect_state(f->st, id, STORE_JOB_QUEUED, 0);
+
+    /* Final attempt again, marked again, and the worker is lost. */
+    claim_ok(f->st, "w2", 60, id, &a);
+    assert_int_equal(jobs_queue_enqueue(f->st, &spec, &again, &created), PARLEY_OK);
+    assert_int_equal(created, 0);
+    clock_sleep_ms(100);
+    claim_ok(f->st, "w3", 10000, id, &b);
+    assert_int_equal(b.attempts, 1);                    /* a fresh run, not buried */
+    assert_int_equal(jobs_queue_fail(f->st, &b, "boom again", 1, 0, NULL, NULL), PARLEY_OK);
+    expect_state(f->st, id, STORE_JOB_DEAD, 1);         /* no new request: dead */
+    store_job_clear(&a);
+    store_job_clear(&b);
 }
 
 static void test_queue_rejects_bad_payload(void **state)
@@ -241,6 +333,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_queue_dedup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_queue_dedup_while_running_runs_again, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_queue_dedup_while_queued_runs_once, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_queue_rerun_outlives_final_attempt, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_queue_rejects_bad_payload, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queue_lease_expiry_and_reclaim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queue_extended_lease_is_kept, setup, teardown),
