@@ -384,12 +384,17 @@ static void test_oauth_google_errors(void **state)
     EVP_PKEY_free(other);
     free(other_key);
 
-    /* Not a key at all: refused before any request. */
-    sa.private_key_pem = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+    /* Not a key at all: the fixture's key PEM with its body cut to four
+     * bytes, refused before any request. */
+    const char *body = strchr(f->key_pem, '\n') + 1;
+    const char *footer = strstr(body, "-----END");
+    char *not_a_key = xasprintf("%.*sAAAA\n%s", (int)(body - f->key_pem), f->key_pem, footer);
+    sa.private_key_pem = not_a_key;
     assert_int_equal(net_oauth_google_jwt_bearer(f->client, &f->policy, &sa, NULL, "s", &tok,
                                                  &why), PARLEY_ERR_CRYPTO);
     assert_non_null(strstr(why, "not a PEM-encoded RSA private key"));
     free(why);
+    free(not_a_key);
 }
 
 static void test_oauth_unreadable_answers(void **state)

@@ -11,15 +11,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
+#include "lib/test_tls.h"
 #include "unit/platform/source_fixture.h"
 #include "platform/connection.h"
 #include "util/json.h"
 #include "util/secret.h"
 #include "util/xmalloc.h"
 
-static const char sa_key[] =
-    "{\"type\":\"service_account\",\"client_email\":\"hub@proj.iam.gserviceaccount.com\","
-    "\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\\n\"}";
+/* A service-account key file's JSON around a key made at run time. */
+static char *sa_key;
+
+static int make_sa_key(void **state)
+{
+    EVP_PKEY *key = EVP_RSA_gen(2048);
+    char *pem = key ? test_tls_key_pem(key) : NULL;
+    json_t *file = pem ? json_pack("{ss ss ss}", "type", "service_account", "client_email",
+                                   "hub@proj.iam.gserviceaccount.com", "private_key", pem)
+                       : NULL;
+
+    (void)state;
+    sa_key = file ? json_dumps(file, JSON_COMPACT) : NULL;
+    json_decref(file);
+    free(pem);
+    EVP_PKEY_free(key);
+    return sa_key ? 0 : -1;
+}
+
+static int free_sa_key(void **state)
+{
+    (void)state;
+    free(sa_key);
+    return 0;
+}
 
 /* ---- a fake connector that records the settings it was opened with ---- */
 static struct platform_settings opened;      /* its strings dangle after open: */
@@ -269,5 +294,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_passes_decrypted_settings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, make_sa_key, free_sa_key);
 }
