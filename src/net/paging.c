@@ -28,22 +28,37 @@ static int same_origin(const char *a, const char *b)
     return n && n == origin_len(b) && strncasecmp(a, b, n) == 0;
 }
 
-/* The URL of the page after PAGE, or NULL at the end; a new string. */
-static char *next_url(const struct net_paging *p, const json_t *page)
+char *net_paging_next_of(enum net_paging_style style, const json_t *page)
 {
-    const char *link;
+    const char *next = json_string_value(json_object_get(page, style == NET_PAGING_ODATA
+                                                                   ? "@odata.nextLink"
+                                                                   : "nextPageToken"));
+
+    return next && *next ? xstrdup(next) : NULL;
+}
+
+/* The URL of the page after PAGE, or NULL at the end; a new string. */
+static char *next_url(const struct net_paging *p, const struct net_paging_page *page)
+{
     struct buf url = BUF_INIT;
 
-    if (p->style == NET_PAGING_ODATA) {
-        link = json_string_value(json_object_get(page, "@odata.nextLink"));
-        return link && *link ? xstrdup(link) : NULL;
-    }
-    link = json_string_value(json_object_get(page, "nextPageToken"));
-    if (!link || !*link)
+    if (!page->next || !*page->next)
         return NULL;
+    if (p->style == NET_PAGING_ODATA)
+        return xstrdup(page->next);
     buf_puts(&url, p->first_url);
-    net_url_query_add(&url, "pageToken", link);
+    net_url_query_add(&url, "pageToken", page->next);
     return buf_steal(&url);
+}
+
+/* Release what PAGE holds and empty it. */
+static void page_release(const struct net_paging *p, struct net_paging_page *page)
+{
+    if (page->data && p->free_data)
+        p->free_data(page->data);
+    free(page->next);
+    page->data = NULL;
+    page->next = NULL;
 }
 
 /* One GET of the walk: on the caller's thread, or on a thread of its own
@@ -51,7 +66,7 @@ static char *next_url(const struct net_paging *p, const json_t *page)
 struct fetch {
     const struct net_paging *p;
     char *url;                   /* owned; NULL: nothing to fetch */
-    json_t *page;                /* the answer (a new reference) ... */
+    struct net_paging_page page; /* the answer ... */
     char *why;                   /* ... or why not */
     enum parley_err rc;
     int threaded;                /* a thread is running it: join before reading */
@@ -61,7 +76,7 @@ struct fetch {
 
 static void fetch_run(struct fetch *f)
 {
-    f->page = NULL;
+    memset(&f->page, 0, sizeof f->page);
     f->why = NULL;
     f->rc = f->p->get(f->p->ctx, f->url, &f->page, &f->why);
 }
@@ -99,7 +114,7 @@ static void fetch_discard(struct fetch *f)
     if (f->threaded) {
         pthread_join(f->thread, NULL);
         f->threaded = 0;
-        json_decref(f->page);
+        page_release(f->p, &f->page);
         free(f->why);
     }
     free(f->url);
@@ -128,7 +143,7 @@ enum parley_err net_paging_run(const struct net_paging *p, char **why)
     int max_pages = p && p->max_pages > 0 ? p->max_pages : NET_PAGING_DEFAULT_MAX_PAGES;
     struct fetch f = { .p = p };
     char *url = NULL, *refused = NULL, *get_why = NULL;
-    json_t *page = NULL;
+    struct net_paging_page page = { 0 };
     enum parley_err rc = PARLEY_OK, refused_rc = PARLEY_OK;
 
     if (why)
@@ -150,7 +165,7 @@ enum parley_err net_paging_run(const struct net_paging *p, char **why)
         url = f.url;
         f.url = NULL;
         /* Decide on the next page now, and fetch it while this one is handled. */
-        next = next_url(p, page);
+        next = next_url(p, &page);
         if (next)
             refused = refuse_next(p, url, next, n, max_pages, &refused_rc);
         if (next && !refused) {
@@ -159,9 +174,8 @@ enum parley_err net_paging_run(const struct net_paging *p, char **why)
         } else {
             free(next);
         }
-        rc = p->on_page(p->ctx, page);
-        json_decref(page);
-        page = NULL;
+        rc = p->on_page(p->ctx, page.data);
+        page_release(p, &page);
         if (rc == PARLEY_OK && refused) {
             rc = refused_rc;
             get_why = refused;
@@ -179,7 +193,7 @@ out:
     else
         free(get_why);
     free(refused);
-    json_decref(page);
+    page_release(p, &page);
     free(url);
     return rc;
 }

@@ -12,6 +12,7 @@
 #include "net/url.h"
 #include "util/clock.h"
 #include "util/json.h"
+#include "util/json_scan.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -159,6 +160,43 @@ static enum parley_err parse_object(struct platform_conn *c, const struct platfo
     return rc;
 }
 
+/* REQ as CALL: a token, the shared retry policy, once more after a 401.
+ * PARLEY_OK only for a 2xx answer, in *resp; anything else is in ERR.
+ * The caller frees *resp either way. */
+static enum parley_err api_call(struct platform_conn *c, const struct platform_call *call,
+                                struct net_http_request *req, struct net_http_response *resp,
+                                struct platform_error *err)
+{
+    char *token = NULL;
+    enum parley_err rc;
+
+    for (int attempt = 1;; attempt++) {
+        rc = platform_api_token(c, call, &token, err);
+        if (rc != PARLEY_OK)
+            return rc;
+        req->bearer = token;
+        rc = net_retry_send(c->http, &c->retry, req, resp);
+        net_token_free_string(token);
+        req->bearer = NULL;
+        if (rc != PARLEY_OK) {
+            platform_error_set(err, rc, 0, "Cannot %s: %s could not be reached: %s.%s", call->what,
+                               c->service, resp->error ? resp->error : parley_strerror(rc),
+                               platform_transport_advice(rc));
+            return rc;
+        }
+        if (resp->status != 401 || attempt == 2)
+            break;
+        /* The token was revoked or expired early: fetch a new one, once. */
+        net_token_cache_invalidate(c->tokens, call->token->key);
+        net_http_response_free(resp);
+    }
+    if (resp->status < 200 || resp->status > 299) {
+        describe(c, call, resp, err);
+        return err->code ? err->code : PARLEY_ERR_PLATFORM;
+    }
+    return PARLEY_OK;
+}
+
 enum parley_err platform_api_send(struct platform_conn *c, const struct platform_call *call,
                                   const char *method, const char *url, const json_t *body,
                                   json_t **out, struct platform_error *err)
@@ -166,7 +204,7 @@ enum parley_err platform_api_send(struct platform_conn *c, const struct platform
     const char *const headers[] = { accept_json, call->header, NULL };
     struct net_http_request req = { .method = method, .url = url, .headers = headers };
     struct net_http_response resp = { 0 };
-    char *token = NULL, *text = NULL;
+    char *text = NULL;
     enum parley_err rc;
 
     if (out)
@@ -182,35 +220,9 @@ enum parley_err platform_api_send(struct platform_conn *c, const struct platform
         req.body_len = strlen(text);
         req.content_type = "application/json";
     }
-    for (int attempt = 1;; attempt++) {
-        rc = platform_api_token(c, call, &token, err);
-        if (rc != PARLEY_OK)
-            goto out;
-        req.bearer = token;
-        rc = net_retry_send(c->http, &c->retry, &req, &resp);
-        net_token_free_string(token);
-        token = NULL;
-        if (rc != PARLEY_OK) {
-            platform_error_set(err, rc, 0, "Cannot %s: %s could not be reached: %s.%s", call->what,
-                               c->service, resp.error ? resp.error : parley_strerror(rc),
-                               platform_transport_advice(rc));
-            goto out;
-        }
-        if (resp.status != 401 || attempt == 2)
-            break;
-        /* The token was revoked or expired early: fetch a new one, once. */
-        net_token_cache_invalidate(c->tokens, call->token->key);
-        net_http_response_free(&resp);
-    }
-    if (resp.status < 200 || resp.status > 299) {
-        describe(c, call, &resp, err);
-        rc = err->code ? err->code : PARLEY_ERR_PLATFORM;
-        goto out;
-    }
-    if (out && resp.body.len)
+    rc = api_call(c, call, &req, &resp, err);
+    if (rc == PARLEY_OK && out && resp.body.len)
         rc = parse_object(c, call, &resp, out, err);
-
-out:
     platform_secret_free(text);
     net_http_response_free(&resp);
     return rc;
@@ -230,6 +242,15 @@ enum parley_err platform_api_get(struct platform_conn *c, const struct platform_
     return rc;
 }
 
+/* ---- paged walks ---- */
+
+struct walk;
+
+/* How a walk reads a page's 2xx answer RESP into PAGE (on the pager's
+ * fetch thread); it may take RESP's body. */
+typedef enum parley_err (*page_read_fn)(struct walk *w, struct net_http_response *resp,
+                                        struct net_paging_page *page);
+
 /* The state of one walk, shared by the pager's callbacks.  The GETs run on
  * the pager's fetch thread while the page callback runs on the caller's,
  * so each side has its own error: a GET's lands in GET_ERR and reaches the
@@ -237,79 +258,206 @@ enum parley_err platform_api_get(struct platform_conn *c, const struct platform_
 struct walk {
     struct platform_conn *conn;
     const struct platform_call *call;
-    net_paging_page_fn on_page;
+    enum net_paging_style style;
+    page_read_fn read;
+    platform_json_page_fn on_json;              /* JSON pages */
+    const struct platform_people_walk *people;  /* pages of people */
     void *ctx;
     struct platform_error *err;
     struct platform_error get_err;
     int page_failed;                /* the page callback stopped the walk */
 };
 
-static enum parley_err on_get(void *ctx, const char *url, json_t **page, char **why)
+static enum parley_err on_get(void *ctx, const char *url, struct net_paging_page *page,
+                              char **why)
 {
     struct walk *w = ctx;
+    const char *const headers[] = { accept_json, w->call->header, NULL };
+    struct net_http_request req = { .method = "GET", .url = url, .headers = headers };
+    struct net_http_response resp = { 0 };
+    enum parley_err rc;
 
     *why = NULL;
     memset(&w->get_err, 0, sizeof w->get_err);
-    return platform_api_get(w->conn, w->call, url, page, &w->get_err);
+    rc = api_call(w->conn, w->call, &req, &resp, &w->get_err);
+    if (rc == PARLEY_OK)
+        rc = w->read(w, &resp, page);
+    net_http_response_free(&resp);
+    return rc;
 }
 
-static enum parley_err on_page(void *ctx, const json_t *page)
+/* A page read as a JSON tree (page_read_fn). */
+static enum parley_err read_json_page(struct walk *w, struct net_http_response *resp,
+                                      struct net_paging_page *page)
+{
+    json_t *doc = NULL;
+    enum parley_err rc = parse_object(w->conn, w->call, resp, &doc, &w->get_err);
+
+    if (rc == PARLEY_OK) {
+        page->data = doc;
+        page->next = net_paging_next_of(w->style, doc);
+    }
+    return rc;
+}
+
+static void free_json_page(void *data)
+{
+    json_decref(data);
+}
+
+static enum parley_err on_json_page(struct walk *w, void *data)
+{
+    return w->on_json(w->ctx, data);
+}
+
+/* A page of people read straight from the answer's text: the people's
+ * strings point into TEXT, which the page owns. */
+struct people_page {
+    char *text;
+    struct platform_person *people;
+    size_t count, cap;
+};
+
+static void free_people_page(void *data)
+{
+    struct people_page *pp = data;
+
+    if (!pp)
+        return;
+    free(pp->text);
+    free(pp->people);
+    free(pp);
+}
+
+/* The items of the array at S into PP, through the connector's scan. */
+static void scan_people(struct json_scan *s, const struct platform_people_walk *pw,
+                        struct people_page *pp)
+{
+    json_scan_array(s);
+    while (json_scan_element(s)) {
+        struct platform_person person = { 0 };
+
+        if (!json_scan_at_object(s)) {
+            json_scan_skip(s);
+            continue;
+        }
+        json_scan_object(s);
+        if (!pw->scan(s, &person) || s->error)
+            continue;
+        if (pp->count == pp->cap) {
+            pp->cap = pp->cap ? 2 * pp->cap : 64;
+            pp->people = xrealloc(pp->people, pp->cap * sizeof *pp->people);
+        }
+        pp->people[pp->count++] = person;
+    }
+}
+
+/* A page of people (page_read_fn): the listing's array, each item read by
+ * the connector's scan, and where the next page is; the rest skipped. */
+static enum parley_err read_people_page(struct walk *w, struct net_http_response *resp,
+                                        struct net_paging_page *page)
+{
+    const char *next_key = w->style == NET_PAGING_ODATA ? "@odata.nextLink" : "nextPageToken";
+    struct people_page *pp = xcalloc(1, sizeof *pp);
+    struct json_scan s;
+    const char *key, *next;
+
+    pp->text = resp->body.data;         /* the page keeps the text its people point into */
+    json_scan_init(&s, pp->text, resp->body.len);
+    memset(&resp->body, 0, sizeof resp->body);
+    if (json_scan_object(&s)) {
+        while (json_scan_member(&s, &key)) {
+            if (strcmp(key, w->people->array) == 0 && json_scan_at_array(&s)) {
+                scan_people(&s, w->people, pp);
+            } else if (strcmp(key, next_key) == 0) {
+                next = json_scan_string(&s);
+                free(page->next);
+                page->next = next && *next ? xstrdup(next) : NULL;
+            } else {
+                json_scan_skip(&s);
+            }
+        }
+    }
+    if (!json_scan_finish(&s)) {
+        platform_error_set(&w->get_err, PARLEY_ERR_PLATFORM, resp->status,
+                           "%s answered the request to %s with something that is not valid JSON "
+                           "(HTTP %d: %s at byte %zu).", w->conn->service, w->call->what,
+                           resp->status, s.error, s.error_at);
+        free_people_page(pp);
+        free(page->next);
+        page->next = NULL;
+        return PARLEY_ERR_PLATFORM;
+    }
+    page->data = pp;
+    return PARLEY_OK;
+}
+
+static enum parley_err on_people_page(struct walk *w, void *data)
+{
+    const struct people_page *pp = data;
+
+    return pp->count ? w->people->fn(pp->people, pp->count, w->people->arg) : PARLEY_OK;
+}
+
+static enum parley_err on_page(void *ctx, void *data)
 {
     struct walk *w = ctx;
-    enum parley_err rc = w->on_page(w->ctx, page);
+    enum parley_err rc = w->people ? on_people_page(w, data) : on_json_page(w, data);
 
     w->page_failed = rc != PARLEY_OK;
     return rc;
 }
 
-enum parley_err platform_api_list(struct platform_conn *c, const struct platform_call *call,
-                                  enum net_paging_style style, const char *first_url,
-                                  net_paging_page_fn page_fn, void *ctx, struct platform_error *err)
+/* Walk every page of FIRST_URL with W (reader and page callback set). */
+static enum parley_err walk_run(struct walk *w, const char *first_url,
+                                void (*free_data)(void *data))
 {
-    struct walk w = { .conn = c, .call = call, .on_page = page_fn, .ctx = ctx, .err = err };
     struct net_paging p = {
-        .style = style, .first_url = first_url, .get = on_get, .on_page = on_page, .ctx = &w,
-        .prefetch = 1,
+        .style = w->style, .first_url = first_url, .get = on_get, .on_page = on_page,
+        .free_data = free_data, .ctx = w, .prefetch = 1,
     };
+    struct platform_error *err = w->err;
     char *why = NULL;
     enum parley_err rc;
 
     memset(err, 0, sizeof *err);
     rc = net_paging_run(&p, &why);
-    if (rc != PARLEY_OK && !w.page_failed && w.get_err.code != PARLEY_OK)
-        *err = w.get_err;
+    if (rc != PARLEY_OK && !w->page_failed && w->get_err.code != PARLEY_OK)
+        *err = w->get_err;
     if (rc != PARLEY_OK && err->code == PARLEY_OK) {
         /* Neither the GET nor the page callback said why: the pager did. */
         if (why)
-            platform_error_set(err, rc, 0, "Cannot %s: %s: %s.", call->what, c->service, why);
+            platform_error_set(err, rc, 0, "Cannot %s: %s: %s.", w->call->what,
+                               w->conn->service, why);
         else
-            platform_error_set(err, rc, 0, "The listing to %s was stopped: %s.", call->what,
+            platform_error_set(err, rc, 0, "The listing to %s was stopped: %s.", w->call->what,
                                parley_strerror(rc));
     }
     free(why);
     return rc;
 }
 
-enum parley_err platform_people_page(void *ctx, const json_t *page)
+enum parley_err platform_api_list(struct platform_conn *c, const struct platform_call *call,
+                                  enum net_paging_style style, const char *first_url,
+                                  platform_json_page_fn page_fn, void *ctx,
+                                  struct platform_error *err)
 {
-    const struct platform_people_walk *w = ctx;
-    const json_t *items = json_object_get(page, w->array);
-    struct platform_person *people;
-    const json_t *item;
-    size_t i, count = 0;
-    enum parley_err rc = PARLEY_OK;
+    struct walk w = { .conn = c, .call = call, .style = style, .read = read_json_page,
+                      .on_json = page_fn, .ctx = ctx, .err = err };
 
-    if (json_array_size(items) == 0)
-        return PARLEY_OK;
-    people = xcalloc(json_array_size(items), sizeof *people);
-    json_array_foreach(items, i, item) {
-        if (w->convert(item, &people[count]))
-            count++;
-    }
-    if (count)
-        rc = w->fn(people, count, w->arg);
-    free(people);
-    return rc;
+    return walk_run(&w, first_url, free_json_page);
+}
+
+enum parley_err platform_api_list_people(struct platform_conn *c,
+                                         const struct platform_call *call,
+                                         enum net_paging_style style, const char *first_url,
+                                         const struct platform_people_walk *people,
+                                         struct platform_error *err)
+{
+    struct walk w = { .conn = c, .call = call, .style = style, .read = read_people_page,
+                      .people = people, .err = err };
+
+    return walk_run(&w, first_url, free_people_page);
 }
 
 /* ---- secondary accounts ---- */

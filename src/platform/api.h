@@ -25,6 +25,7 @@
 #include "net/retry.h"
 #include "net/token_cache.h"
 #include "platform/platform.h"
+#include "util/json_scan.h"
 
 /* Where a call's access token comes from (all borrowed). */
 struct platform_token {
@@ -101,6 +102,10 @@ enum parley_err platform_api_send(struct platform_conn *c, const struct platform
                                   const char *method, const char *url, const json_t *body,
                                   json_t **out, struct platform_error *err);
 
+/* One page of a listing read as JSON (borrowed).  A return other than
+ * PARLEY_OK stops the walk. */
+typedef enum parley_err (*platform_json_page_fn)(void *ctx, const json_t *page);
+
 /* Walk every page of FIRST_URL (STYLE: OData next links or Google page
  * tokens) as CALL, handing each page to ON_PAGE(CTX).  The next page is
  * fetched (on a second thread) while ON_PAGE handles the current one, so
@@ -110,23 +115,32 @@ enum parley_err platform_api_send(struct platform_conn *c, const struct platform
  * stopped. */
 enum parley_err platform_api_list(struct platform_conn *c, const struct platform_call *call,
                                   enum net_paging_style style, const char *first_url,
-                                  net_paging_page_fn on_page, void *ctx,
+                                  platform_json_page_fn on_page, void *ctx,
                                   struct platform_error *err);
 
-/* One item of a page -> *person (strings borrowed from the page); 0 skips it. */
-typedef int (*platform_person_from_fn)(const json_t *item, struct platform_person *person);
+/* One item of a page of people, read from S, which has just entered the
+ * item's object: read its members up to the end of the object (every value
+ * consumed: json_scan_string, json_scan_bool, json_scan_skip ...) into
+ * *person, whose strings point into the page.  Return 0 to leave it out. */
+typedef int (*platform_person_scan_fn)(struct json_scan *s, struct platform_person *person);
 
-/* A listing of people: the page's array named ARRAY ("value", "users"), each
- * item converted, handed to FN(ARG) as one batch per page. */
+/* A listing of people: the page's array named ARRAY ("value", "users"),
+ * each item read by SCAN, handed to FN(ARG) as one batch per page. */
 struct platform_people_walk {
     const char *array;
-    platform_person_from_fn convert;
+    platform_person_scan_fn scan;
     platform_people_fn fn;
     void *arg;
 };
 
-/* net_paging_page_fn with CTX a struct platform_people_walk *. */
-enum parley_err platform_people_page(void *ctx, const json_t *page);
+/* platform_api_list for listings of people, the hot path of an import:
+ * each page is read straight from its text on the fetch thread (no JSON
+ * tree), so reading page N+1 overlaps handing page N to WALK->fn. */
+enum parley_err platform_api_list_people(struct platform_conn *c,
+                                         const struct platform_call *call,
+                                         enum net_paging_style style, const char *first_url,
+                                         const struct platform_people_walk *walk,
+                                         struct platform_error *err);
 
 /* The JSON body of ANSWER as an object (a new reference), or NULL. */
 json_t *platform_answer_json(const struct platform_answer *answer);

@@ -18,51 +18,81 @@
 #define USERS_PAGE "999"
 
 /* A user object (microsoft.md 3). */
-static int person_from_user(const json_t *u, struct platform_person *p)
+static int scan_user(struct json_scan *s, struct platform_person *p)
 {
-    const char *type = json_get_str(u, "userType");
+    const char *key, *mail = NULL, *upn = NULL, *type = NULL;
 
-    p->external_id = json_get_str(u, "id");
-    p->email = json_get_str(u, "mail");
-    if (!p->email || !*p->email)
-        p->email = json_get_str(u, "userPrincipalName");
-    p->display_name = json_get_str(u, "displayName");
-    p->given_name = json_get_str(u, "givenName");
-    p->family_name = json_get_str(u, "surname");
-    p->suspended = !json_get_bool(u, "accountEnabled", 1);
+    while (json_scan_member(s, &key)) {
+        if (strcmp(key, "id") == 0)
+            p->external_id = json_scan_string(s);
+        else if (strcmp(key, "mail") == 0)
+            mail = json_scan_string(s);
+        else if (strcmp(key, "userPrincipalName") == 0)
+            upn = json_scan_string(s);
+        else if (strcmp(key, "displayName") == 0)
+            p->display_name = json_scan_string(s);
+        else if (strcmp(key, "givenName") == 0)
+            p->given_name = json_scan_string(s);
+        else if (strcmp(key, "surname") == 0)
+            p->family_name = json_scan_string(s);
+        else if (strcmp(key, "accountEnabled") == 0)
+            p->suspended = !json_scan_bool(s, 1);
+        else if (strcmp(key, "userType") == 0)
+            type = json_scan_string(s);
+        else
+            json_scan_skip(s);
+    }
+    p->email = mail && *mail ? mail : upn;
     p->guest = type && strcmp(type, "Guest") == 0;
     return p->external_id != NULL;
 }
 
-static int has_role(const json_t *member, const char *role)
+/* Whether the roles array (or any other value) at S names "guest". */
+static int scan_guest_role(struct json_scan *s)
 {
-    const json_t *r;
-    size_t i;
+    const char *role;
+    int guest = 0;
 
-    json_array_foreach(json_object_get(member, "roles"), i, r) {
-        if (json_is_string(r) && strcmp(json_string_value(r), role) == 0)
-            return 1;
+    if (!json_scan_at_array(s)) {
+        json_scan_skip(s);
+        return 0;
     }
-    return 0;
+    json_scan_array(s);
+    while (json_scan_element(s)) {
+        role = json_scan_string(s);
+        if (role && strcmp(role, "guest") == 0)
+            guest = 1;
+    }
+    return guest;
 }
 
 /* A conversationMember (microsoft.md 4.2): only Entra users (with userId). */
-static int person_from_member(const json_t *m, struct platform_person *p)
+static int scan_member(struct json_scan *s, struct platform_person *p)
 {
-    p->external_id = json_get_str(m, "userId");
-    p->email = json_get_str(m, "email");
-    p->display_name = json_get_str(m, "displayName");
-    p->guest = has_role(m, "guest");
+    const char *key;
+
+    while (json_scan_member(s, &key)) {
+        if (strcmp(key, "userId") == 0)
+            p->external_id = json_scan_string(s);
+        else if (strcmp(key, "email") == 0)
+            p->email = json_scan_string(s);
+        else if (strcmp(key, "displayName") == 0)
+            p->display_name = json_scan_string(s);
+        else if (strcmp(key, "roles") == 0)
+            p->guest = scan_guest_role(s);
+        else
+            json_scan_skip(s);
+    }
     return p->external_id && *p->external_id;
 }
 
 static enum parley_err list_people(struct platform_conn *conn, const struct platform_call *call,
-                                   const char *url, platform_person_from_fn convert,
+                                   const char *url, platform_person_scan_fn scan,
                                    platform_people_fn fn, void *arg, struct platform_error *err)
 {
-    struct platform_people_walk w = { "value", convert, fn, arg };
+    struct platform_people_walk w = { "value", scan, fn, arg };
 
-    return platform_api_list(conn, call, NET_PAGING_ODATA, url, platform_people_page, &w, err);
+    return platform_api_list_people(conn, call, NET_PAGING_ODATA, url, &w, err);
 }
 
 enum parley_err graph_list_users(struct platform_conn *conn, platform_people_fn fn, void *arg,
@@ -71,7 +101,7 @@ enum parley_err graph_list_users(struct platform_conn *conn, platform_people_fn 
     struct graph_conn *g = graph_conn_of(conn);
     struct platform_call call = graph_call(g, "list the tenant's users", GRAPH_PERM_USERS);
     char *url = xasprintf("%s/users?$select=" USER_FIELDS "&$top=" USERS_PAGE, g->graph_base);
-    enum parley_err rc = list_people(conn, &call, url, person_from_user, fn, arg, err);
+    enum parley_err rc = list_people(conn, &call, url, scan_user, fn, arg, err);
 
     free(url);
     return rc;
@@ -93,7 +123,7 @@ enum parley_err graph_list_team_members(struct platform_conn *conn, const char *
     buf_printf(&url, "%s/teams/", g->graph_base);
     net_url_encode(&url, team_id);
     buf_puts(&url, "/members");
-    rc = list_people(conn, &call, buf_str(&url), person_from_member, fn, arg, err);
+    rc = list_people(conn, &call, buf_str(&url), scan_member, fn, arg, err);
     buf_free(&url);
     return rc;
 }

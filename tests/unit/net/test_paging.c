@@ -25,9 +25,12 @@ struct script {
     int npages_seen;
     long long items;
     int stop_at;                 /* page callback fails on this page (1-based); 0: never */
+    enum net_paging_style style;
+    int live_pages;              /* read by the GET and not yet released */
 };
 
-static enum parley_err on_get(void *ctx, const char *url, json_t **page, char **why)
+static enum parley_err on_get(void *ctx, const char *url, struct net_paging_page *page,
+                              char **why)
 {
     struct script *s = ctx;
     int i = s->ngets++;
@@ -42,14 +45,25 @@ static enum parley_err on_get(void *ctx, const char *url, json_t **page, char **
         *why = xstrdup("503 from the fake");
         return PARLEY_ERR_PLATFORM;
     }
-    *page = json_loads(s->pages[i], 0, NULL);
-    assert_non_null(*page);
+    page->data = json_loads(s->pages[i], 0, NULL);
+    assert_non_null(page->data);
+    page->next = net_paging_next_of(s->style, page->data);
+    __atomic_add_fetch(&s->live_pages, 1, __ATOMIC_SEQ_CST);
     return PARLEY_OK;
 }
 
-static enum parley_err on_page(void *ctx, const json_t *page)
+static struct script *running;   /* the script of the walk running (for free_page) */
+
+static void free_page(void *data)
+{
+    __atomic_sub_fetch(&running->live_pages, 1, __ATOMIC_SEQ_CST);
+    json_decref(data);
+}
+
+static enum parley_err on_page(void *ctx, void *data)
 {
     struct script *s = ctx;
+    const json_t *page = data;
     const json_t *items = json_object_get(page, "value");
 
     if (!items)
@@ -78,9 +92,15 @@ static int fetch_ahead(void **state)
 static enum parley_err run(struct script *s, enum net_paging_style style, char **why)
 {
     struct net_paging p = { .style = style, .first_url = s->urls[0], .get = on_get,
-                            .on_page = on_page, .ctx = s, .max_pages = 5,
-                            .prefetch = prefetch };
-    return net_paging_run(&p, why);
+                            .on_page = on_page, .free_data = free_page, .ctx = s,
+                            .max_pages = 5, .prefetch = prefetch };
+    enum parley_err rc;
+
+    s->style = style;
+    running = s;
+    rc = net_paging_run(&p, why);
+    assert_int_equal(s->live_pages, 0);     /* every page read was released */
+    return rc;
 }
 
 static void test_paging_odata(void **state)
