@@ -481,6 +481,22 @@ enum parley_err store_sqlite_end(struct sqlite_conn *c, enum parley_err rc)
     return rc != PARLEY_OK ? rc : end_rc;
 }
 
+/* The connection of a thread ends with the thread (on_thread_exit), and
+ * its page cache with it. */
+static enum parley_err sqlite_bulk_writer(struct store *st)
+{
+    struct sqlite_conn *c;
+    enum parley_err rc = store_sqlite_conn(st, &c);
+    char *sql;
+
+    if (rc != PARLEY_OK)
+        return rc;
+    sql = xasprintf("PRAGMA cache_size = -%d;", STORE_BULK_CACHE_MIB * 1024);
+    rc = store_sqlite_exec_script(c, sql);
+    free(sql);
+    return rc;
+}
+
 static enum parley_err sqlite_tx(struct store *st, enum parley_err (*fn)(struct store *, void *),
                                  void *arg)
 {
@@ -523,6 +539,7 @@ static const struct store_ops sqlite_ops = {
     .schema_version = store_sqlite_schema_version,
     .ping = store_sqlite_ping,
     .tx = sqlite_tx,
+    .bulk_writer = sqlite_bulk_writer,
     .org_ensure = store_sqlite_org_ensure,
     .org_get = store_sqlite_org_get,
     .org_get_by_name = store_sqlite_org_get_by_name,

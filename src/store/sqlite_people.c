@@ -379,9 +379,13 @@ static const char SQL_IDENT_LOOKUP[] =
 /* Remove whoever holds the (person, platform, kind) slot other than ?4. */
 static const char SQL_IDENT_EVICT[] =
     "DELETE FROM identities WHERE person_id = ? AND platform = ? AND kind = ? AND id <> ?";
-static const char SQL_IDENT_INSERT[] =
-    "INSERT INTO identities (person_id, platform, kind, external_id, email, state, created_at,"
-    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+#define IDENT_INSERT                                                                   \
+    "INSERT INTO identities (person_id, platform, kind, external_id, email, state, created_at," \
+    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+static const char SQL_IDENT_INSERT[] = IDENT_INSERT;
+/* The first try when new identities are expected: does nothing when the
+ * external id or the person's slot is taken (a missing person still fails). */
+static const char SQL_IDENT_INSERT_NEW[] = IDENT_INSERT " ON CONFLICT DO NOTHING";
 /* ?1 person, ?2 kind, ?3 external id, ?4 email, ?5 state, ?6 now, ?7 id.
  * Run only when something differs (the conditions say so again). */
 static const char SQL_IDENT_UPDATE[] =
@@ -441,6 +445,32 @@ static enum parley_err find_identity(struct sqlite_conn *c, const struct store_i
     return rc == PARLEY_OK ? store_sqlite_exec(c, s) : rc;
 }
 
+/* Insert IDENT with SQL (SQL_IDENT_INSERT or SQL_IDENT_INSERT_NEW):
+ * *inserted, and *id when it was. */
+static enum parley_err insert_identity(struct sqlite_conn *c, const char *sql,
+                                       const struct store_identity_new *ident, long long now,
+                                       long long *id, int *inserted)
+{
+    sqlite3_stmt *s;
+    enum parley_err rc = store_sqlite_stmt(c, sql, &s, "ltttttll", ident->person_id,
+                                           ident->platform, ident->kind, ident->external_id,
+                                           ident->email, ident->state, now, now);
+
+    *inserted = 0;
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_exec(c, s);
+    if (rc == PARLEY_OK && store_sqlite_changes(c)) {
+        *inserted = 1;
+        *id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
+    }
+    return rc;
+}
+
+/* Like person_expect_new: after an identity upsert that inserted, the next
+ * one on this thread tries the insert first (no look-up when it succeeds:
+ * the external id and the slot were free, so nothing else could apply). */
+static _Thread_local int ident_expect_new;
+
 enum parley_err store_sqlite_identity_upsert(struct store *st,
                                              const struct store_identity_new *ident,
                                              long long now, long long *id,
@@ -449,7 +479,7 @@ enum parley_err store_sqlite_identity_upsert(struct store *st,
     struct sqlite_conn *c;
     struct ident_found found;
     sqlite3_stmt *s;
-    int began = 0;
+    int began = 0, inserted = 0;
     enum parley_err rc = store_sqlite_conn(st, &c);
 
     /* The probe is the statement the upsert ends with, prepared up front. */
@@ -459,6 +489,11 @@ enum parley_err store_sqlite_identity_upsert(struct store *st,
         rc = begin_unless_in_tx(c, s, &began);
     if (rc != PARLEY_OK)
         return rc;
+    if (ident_expect_new) {
+        rc = insert_identity(c, SQL_IDENT_INSERT_NEW, ident, now, id, &inserted);
+        if (rc != PARLEY_OK || inserted)
+            goto out;
+    }
     rc = find_identity(c, ident, &found);
     if (rc != PARLEY_OK)
         goto out;
@@ -475,14 +510,11 @@ enum parley_err store_sqlite_identity_upsert(struct store *st,
             *result = STORE_UPSERT_UPDATED;
         goto out;
     }
-    rc = store_sqlite_stmt(c, SQL_IDENT_INSERT, &s, "ltttttll", ident->person_id, ident->platform,
-                           ident->kind, ident->external_id, ident->email, ident->state, now, now);
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_exec(c, s);
-    if (rc == PARLEY_OK) {
-        *id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
-        *result = STORE_UPSERT_NEW;
-    }
+    rc = insert_identity(c, SQL_IDENT_INSERT, ident, now, id, &inserted);
 out:
+    if (rc == PARLEY_OK && inserted)
+        *result = STORE_UPSERT_NEW;
+    if (rc == PARLEY_OK)
+        ident_expect_new = inserted;
     return end_if_began(c, began, rc);
 }

@@ -128,6 +128,11 @@ enum parley_err store_tx(struct store *st, enum parley_err (*fn)(struct store *,
     return st->ops->tx(st, fn, arg);
 }
 
+enum parley_err store_bulk_writer(struct store *st)
+{
+    return st ? st->ops->bulk_writer(st) : PARLEY_ERR_INVALID;
+}
+
 /* ---- orgs ---- */
 
 void store_org_clear(struct store_org *org)

@@ -41,6 +41,12 @@ enum parley_err store_ping(struct store *st);
 /* Run FN inside one transaction: committed when FN returns PARLEY_OK,
  * rolled back otherwise; FN's result is returned. */
 enum parley_err store_tx(struct store *st, enum parley_err (*fn)(struct store *, void *), void *arg);
+/* The calling thread writes in bulk (an import's writer) until it ends:
+ * its connection may keep more of the database in memory (SQLite: a
+ * STORE_BULK_CACHE_MIB page cache instead of 2 MiB, released when the
+ * thread ends). */
+#define STORE_BULK_CACHE_MIB 24
+enum parley_err store_bulk_writer(struct store *st);
 
 /* ---- orgs ---- */
 struct store_org {

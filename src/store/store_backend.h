@@ -31,6 +31,7 @@ struct store_ops {
     enum parley_err (*ping)(struct store *st);
     /* Transactions nest: an inner store_tx becomes a savepoint. */
     enum parley_err (*tx)(struct store *st, enum parley_err (*fn)(struct store *, void *), void *arg);
+    enum parley_err (*bulk_writer)(struct store *st);
 
     /* orgs */
     enum parley_err (*org_ensure)(struct store *st, const char *name, long long *id, int *created);

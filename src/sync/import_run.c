@@ -62,12 +62,17 @@ void sync_import_run_close(struct import_run *ir)
  * The connector hands pages over on the job's thread while its own thread
  * fetches the next one.  Each page is copied and queued for a writer thread
  * of the attempt, which writes what is queued in one transaction: one page
- * when the fetch is the slower side, several (up to GROUP_PEOPLE people)
- * when pages wait for it, so the index leaves those pages share are
- * written to the WAL once per group instead of once per page.  The job's
- * progress is part of the same transaction; a page is all there or not at
- * all.  The queue holds at most QUEUE_PEOPLE people: handing over waits
- * beyond that, which is how the writer slows the listing down.
+ * when the fetch is the slower side, and while pages keep waiting for it,
+ * every page queued behind, until the group holds GROUP_PEOPLE people or
+ * has been open GROUP_MS.  The writer never waits for the platform with a
+ * transaction open: an empty queue ends the group.  A large group writes
+ * each index leaf its pages share to the WAL once instead of once per page
+ * (the keys are random: nearly every leaf of the email and account-id
+ * indexes is touched by any thousand people).  The job's progress is part
+ * of the same transaction; a page is all there or not at all, and a crash
+ * loses at most one group, which the job's next attempt redoes.  The queue
+ * holds at most QUEUE_PEOPLE people: handing over waits beyond that, which
+ * is how the writer slows the listing down.
  *
  * People are written without a savepoint each (a savepoint journals every
  * database page it touches, which used to cost more than the writes
@@ -77,7 +82,8 @@ void sync_import_run_close(struct import_run *ir)
  * per person, so the refused person leaves nothing behind and the others
  * are written, exactly as before. */
 
-#define GROUP_PEOPLE 2000
+#define GROUP_PEOPLE 20000
+#define GROUP_MS 250
 #define QUEUE_PEOPLE 2000
 
 /* A page handed over, copied: its people, what was known before writing,
@@ -291,6 +297,7 @@ struct batch {
     int grow;                           /* take queued pages while there is room */
     int isolate;                        /* a savepoint per person */
     int refused;                        /* the store refused a person without isolation */
+    long long opened_at;                /* when its transaction began (clock_now_ms) */
     struct import_counts counts;        /* added to the run's once committed */
 };
 
@@ -334,9 +341,11 @@ static enum parley_err write_batch(struct store *st, void *arg)
     enum parley_err rc = PARLEY_OK;
 
     memset(&b->counts, 0, sizeof b->counts);
+    b->opened_at = clock_now_ms();
     for (struct queued_page *page = b->pages; page && rc == PARLEY_OK; page = page->next)
         rc = write_page(st, b, page);
-    while (rc == PARLEY_OK && b->grow && b->people < GROUP_PEOPLE) {
+    while (rc == PARLEY_OK && b->grow && b->people < GROUP_PEOPLE &&
+           clock_now_ms() - b->opened_at < GROUP_MS) {
         struct queued_page *page = take_page(b->ir->writer, b->people ? GROUP_PEOPLE - b->people
                                                                       : 0);
         if (!page)
@@ -385,6 +394,8 @@ static void *on_writer_thread(void *arg)
     struct import_writer *w = ir->writer;
 
     log_context_restore(&w->log);
+    if (store_bulk_writer(ir->st) != PARLEY_OK)
+        log_warn("sync", "the import's writer runs with the store's default memory");
     pthread_mutex_lock(&w->lock);
     for (;;) {
         enum parley_err rc;

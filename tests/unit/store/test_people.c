@@ -214,7 +214,9 @@ static void test_identity_moves_and_slots(void **state)
     assert_int_equal(store_identity_upsert(f->st, &guest, 5, &again, &result), PARLEY_OK);
     assert_int_equal(result, STORE_UPSERT_NEW);
 
-    /* Errors: another org's external id, a missing person, bad names. */
+    /* Errors: another org's external id, a missing person, bad names.  Each
+     * follows an upsert that inserted, so each takes the insert-first path
+     * (store_sqlite_identity_upsert) before the look-up that refuses it. */
     {
         long long other = upsert_person(f, f->other_org, "eve@globex.com", "Eve", "google",
                                         STORE_UPSERT_NEW);
