@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -31,6 +32,8 @@
 
 static const char SQL_LIVE_BY_DEDUP[] =
     "SELECT id FROM jobs WHERE dedup_key = ? AND state IN ('queued', 'running')";
+static const char SQL_PAYLOAD[] = "SELECT payload_json FROM jobs WHERE id = ?";
+static const char SQL_SET_PAYLOAD[] = "UPDATE jobs SET payload_json = ? WHERE id = ?";
 static const char SQL_MARK_RERUN[] =
     "UPDATE jobs SET rerun = 1 WHERE id = ? AND state = 'running'";
 static const char SQL_INSERT[] =
@@ -145,6 +148,34 @@ static enum parley_err get_job(struct sqlite_conn *c, long long id, struct store
     return rc == PARLEY_OK ? store_sqlite_one(c, s, job_row, out) : rc;
 }
 
+/* Fold the arrays of PAYLOAD (JSON text) into job ID's payload. */
+static enum parley_err merge_payload(struct sqlite_conn *c, long long id, const char *payload)
+{
+    json_t *old = NULL, *add = NULL, *merged = NULL;
+    char *text = NULL;
+    sqlite3_stmt *s;
+    enum parley_err rc = store_sqlite_stmt(c, SQL_PAYLOAD, &s, "l", id);
+
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_step(c, s);
+    if (rc == PARLEY_OK)
+        old = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
+    store_sqlite_done(s);
+    add = json_loads(payload, 0, NULL);
+    merged = json_union_arrays(old, add);
+    if (rc == PARLEY_OK && merged && !json_equal(merged, old)) {
+        text = json_dumps(merged, JSON_COMPACT);
+        rc = text ? store_sqlite_stmt(c, SQL_SET_PAYLOAD, &s, "tl", text, id) : PARLEY_ERR_NOMEM;
+        if (rc == PARLEY_OK)
+            rc = store_sqlite_exec(c, s);
+    }
+    free(text);
+    json_decref(merged);
+    json_decref(add);
+    json_decref(old);
+    return rc;
+}
+
 enum parley_err store_sqlite_job_enqueue(struct store *st, const struct store_job_new *spec,
                                          long long now, long long *id, int *created)
 {
@@ -163,6 +194,8 @@ enum parley_err store_sqlite_job_enqueue(struct store *st, const struct store_jo
         rc = store_sqlite_stmt(c, SQL_LIVE_BY_DEDUP, &s, "t", spec->dedup_key);
         if (rc == PARLEY_OK)
             rc = store_sqlite_scalar(c, s, id);
+        if (rc == PARLEY_OK && spec->merge_payload && spec->payload_json)
+            rc = merge_payload(c, *id, spec->payload_json);
         if (rc == PARLEY_OK) {
             /* A live job: if it is already running, it runs again after. */
             rc = store_sqlite_stmt(c, SQL_MARK_RERUN, &s, "l", *id);

@@ -170,12 +170,16 @@ struct store_job_new {
     const char *payload_json;  /* NULL: "{}" */
     int max_attempts;          /* 0: default 8 */
     long long not_before;      /* 0: now */
+    int merge_payload;         /* deduplicated: fold this payload's arrays into the live job's */
 };
 /* Insert a job.  While a job with the same dedup key is queued or running,
- * nothing is inserted: *id gets the live job's id and *created 0.  If that
- * job is running, it is marked "run again" (in the same transaction): the
- * run may have read its inputs before this request, so when it ends it is
- * queued once more instead of done (see store_job_complete). */
+ * nothing is inserted: *id gets the live job's id and *created 0; with
+ * MERGE_PAYLOAD the live job's payload takes this one's arrays in
+ * (json_union_arrays: e.g. the teams of a second "import these teams").
+ * If that job is running, it is marked "run again" (in the same
+ * transaction): the run may have read its inputs before this request, so
+ * when it ends it is queued once more instead of done (see
+ * store_job_complete). */
 enum parley_err store_job_enqueue(struct store *st, const struct store_job_new *spec, long long now,
                                   long long *id, int *created);
 /* Atomically take the oldest due job (queued with not_before <= NOW, or

@@ -49,7 +49,8 @@ static enum parley_err job_build(struct sync_import_job *job, const char *kind, 
     job->dedup_key = xasprintf("import:%s:%lld", dedup, org_id);
     job->spec = (struct store_job_new){ .org_id = org_id, .kind = kind,
                                         .dedup_key = job->dedup_key,
-                                        .payload_json = job->payload };
+                                        .payload_json = job->payload,
+                                        .merge_payload = 1 };
     return PARLEY_OK;
 invalid:
     json_decref(payload);

@@ -104,3 +104,43 @@ char *json_to_string(const json_t *value)
         return NULL;
     return json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
 }
+
+/* Whether ARRAY holds an element equal to VALUE. */
+static int array_has(const json_t *array, const json_t *value)
+{
+    const json_t *element;
+    size_t i;
+
+    json_array_foreach(array, i, element) {
+        if (json_equal(element, value))
+            return 1;
+    }
+    return 0;
+}
+
+json_t *json_union_arrays(const json_t *old, const json_t *add)
+{
+    json_t *out = json_deep_copy(old);
+    const json_t *value;
+    const char *key;
+
+    if (!json_is_object(out) || !json_is_object(add))
+        return out;
+    json_object_foreach((json_t *)add, key, value) {
+        json_t *mine = json_object_get(out, key);
+        const json_t *element;
+        size_t i;
+
+        if (!json_is_array(value) || (mine && !json_is_array(mine)))
+            continue;
+        if (!mine) {
+            json_object_set_new(out, key, json_deep_copy(value));
+            continue;
+        }
+        json_array_foreach(value, i, element) {
+            if (!array_has(mine, element))
+                json_array_append_new(mine, json_deep_copy(element));
+        }
+    }
+    return out;
+}

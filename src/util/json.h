@@ -23,6 +23,13 @@ const char *json_get_str(const json_t *obj, const char *key);
 long long json_get_int(const json_t *obj, const char *key, long long def);
 int json_get_bool(const json_t *obj, const char *key, int def);
 
+/* OLD (an object) with the arrays of ADD (an object) folded in: each
+ * member of ADD that is an array, where OLD's is an array too or absent,
+ * gets ADD's elements that OLD's lacks (json_equal) appended after OLD's;
+ * every other member of OLD stays as it is.  A new reference; a copy of OLD
+ * when either is not an object. */
+json_t *json_union_arrays(const json_t *old, const json_t *add);
+
 /* Serialise compactly; the caller frees the string. */
 char *json_to_string(const json_t *value);
 

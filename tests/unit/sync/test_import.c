@@ -768,6 +768,29 @@ static void test_enqueue_dedup_and_payload(void **state)
                      PARLEY_OK);
     assert_int_equal(created, 1);                                    /* another platform */
     assert_true(id3 != id1);
+
+    /* Other teams asked for while that import waits: the same job, which
+     * now imports every team asked for (none lost, none twice). */
+    {
+        const char *const more[] = { "team-c", "team-a" };
+        struct store_job got = { 0 };
+        const json_t *teams;
+        long long id4;
+
+        assert_int_equal(sync_import_enqueue_microsoft(f->pool, f->org, more, 2, NULL, &id4,
+                                                       &created), PARLEY_OK);
+        assert_int_equal(created, 0);
+        assert_int_equal(id4, id3);
+        assert_int_equal(store_job_get(f->st, id3, &got), PARLEY_OK);
+        payload = json_loads(got.payload_json, 0, NULL);
+        teams = json_object_get(payload, "team_ids");
+        assert_int_equal(json_array_size(teams), 3);
+        assert_string_equal(json_string_value(json_array_get(teams, 0)), "team-a");
+        assert_string_equal(json_string_value(json_array_get(teams, 1)), "team-b");
+        assert_string_equal(json_string_value(json_array_get(teams, 2)), "team-c");
+        json_decref(payload);
+        store_job_clear(&got);
+    }
 }
 
 int main(void)

@@ -161,6 +161,30 @@ static void test_json_to_string(void **state)
     json_decref(n);
 }
 
+/* Arrays are unions (old order first, no duplicates), other members kept. */
+static void test_json_union_arrays(void **state)
+{
+    json_t *old = json_loads("{\"team_ids\":[\"a\",\"b\"],\"requested_by\":\"x\","
+                             "\"n\":1,\"tags\":\"t\"}", 0, NULL);
+    json_t *add = json_loads("{\"team_ids\":[\"c\",\"a\",\"c\"],\"requested_by\":\"y\","
+                             "\"more\":[1],\"tags\":[2]}", 0, NULL);
+    json_t *want = json_loads("{\"team_ids\":[\"a\",\"b\",\"c\"],\"requested_by\":\"x\","
+                              "\"n\":1,\"tags\":\"t\",\"more\":[1]}", 0, NULL);
+    json_t *got = json_union_arrays(old, add);
+
+    (void)state;
+    assert_true(json_equal(got, want));
+    assert_int_equal(json_array_size(json_object_get(old, "team_ids")), 2);  /* OLD untouched */
+    json_decref(got);
+    got = json_union_arrays(old, NULL);                 /* nothing to add: a copy */
+    assert_true(json_equal(got, old));
+    json_decref(got);
+    assert_null(json_union_arrays(NULL, add));
+    json_decref(want);
+    json_decref(add);
+    json_decref(old);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +198,7 @@ int main(void)
         cmocka_unit_test(test_json_parse_depth_ignores_strings),
         cmocka_unit_test(test_json_getters),
         cmocka_unit_test(test_json_to_string),
+        cmocka_unit_test(test_json_union_arrays),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
