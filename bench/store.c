@@ -20,6 +20,7 @@
 
 #include "lib/harness.h"
 #include "store/store.h"
+#include "util/log.h"
 #include "util/xmalloc.h"
 
 #define DEFAULT_PEOPLE 100000
@@ -171,6 +172,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: store [PEOPLE]   (default %d)\n", DEFAULT_PEOPLE);
         return 2;
     }
+    log_set_level(LOG_WARN);            /* no migration lines among the figures */
     dir = harness_tmpdir("parley-bench-store");
     url = xasprintf("sqlite://%s/parley.db", dir);
     printf("The store alone: an import's writes of %ld people into a fresh SQLite database "
