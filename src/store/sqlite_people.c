@@ -183,6 +183,21 @@ static int rename_due(sqlite3_stmt *s, const struct store_person_new *p)
                      !same_text(sqlite3_column_text(s, 3), p->family_name));
 }
 
+/* Run the INSERT S (prepared with RC): *inserted (it may do nothing on a
+ * conflict), and the new row's *id when it did. */
+static enum parley_err run_insert(struct sqlite_conn *c, sqlite3_stmt *s, enum parley_err rc,
+                                  long long *id, int *inserted)
+{
+    *inserted = 0;
+    if (rc == PARLEY_OK)
+        rc = store_sqlite_exec(c, s);
+    if (rc == PARLEY_OK && store_sqlite_changes(c)) {
+        *inserted = 1;
+        *id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
+    }
+    return rc;
+}
+
 /* Insert P unless its email is the org's already: *inserted, and *id when it was. */
 static enum parley_err insert_person(struct sqlite_conn *c, const struct store_person_new *p,
                                      long long now, long long *id, int *inserted)
@@ -192,14 +207,7 @@ static enum parley_err insert_person(struct sqlite_conn *c, const struct store_p
                                            p->email, p->display_name, p->given_name,
                                            p->family_name, p->source, now, now);
 
-    *inserted = 0;
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_exec(c, s);
-    if (rc == PARLEY_OK && store_sqlite_changes(c)) {
-        *inserted = 1;
-        *id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
-    }
-    return rc;
+    return run_insert(c, s, rc, id, inserted);
 }
 
 /* P's existing person: *id, renamed when due.  PARLEY_ERR_NOT_FOUND: none. */
@@ -456,14 +464,7 @@ static enum parley_err insert_identity(struct sqlite_conn *c, const char *sql,
                                            ident->platform, ident->kind, ident->external_id,
                                            ident->email, ident->state, now, now);
 
-    *inserted = 0;
-    if (rc == PARLEY_OK)
-        rc = store_sqlite_exec(c, s);
-    if (rc == PARLEY_OK && store_sqlite_changes(c)) {
-        *inserted = 1;
-        *id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
-    }
-    return rc;
+    return run_insert(c, s, rc, id, inserted);
 }
 
 /* Like person_expect_new: after an identity upsert that inserted, the next
