@@ -28,7 +28,7 @@
 #define TEAMS 10
 
 struct person {
-    char email[48], name[48], given[24], external_id[40];
+    char email[48], name[48], given[32], external_id[40];
 };
 
 /* What one timed pass writes. */
