@@ -30,7 +30,7 @@ static const char seed_json[] =
     "{\"microsoft\": {\"domain\": \"scen.onmicrosoft.com\", \"users\": ["
     "  {\"displayName\": \"Alice Adams\", \"userPrincipalName\": \"alice@scen.onmicrosoft.com\","
     "   \"mail\": \"alice@scen.onmicrosoft.com\", \"accountEnabled\": true},"
-    "  {\"displayName\": \"Bob Brown\", \"userPrincipalName\": \"bob@scen.onmicrosoft.com\","
+    "  {\"displayName\": \"Bob Brown \\ud83d\\ude00\", \"userPrincipalName\": \"bob@scen.onmicrosoft.com\","
     "   \"mail\": \"bob@scen.onmicrosoft.com\", \"accountEnabled\": true},"
     "  {\"displayName\": \"Carol Clark\", \"userPrincipalName\": \"carol@scen.onmicrosoft.com\","
     "   \"mail\": \"carol@scen.example\", \"accountEnabled\": true},"
@@ -44,7 +44,8 @@ static const char seed_json[] =
     " \"google\": {\"domain\": \"scen.example\", \"admin_email\": \"admin@scen.example\","
     "  \"users\": ["
     "   {\"primaryEmail\": \"carol@scen.example\", \"name\": {\"givenName\": \"Carol\", \"familyName\": \"Clark\"}},"
-    "   {\"primaryEmail\": \"erin@scen.example\", \"name\": {\"givenName\": \"Erin\", \"familyName\": \"Evans\"}},"
+    "   {\"primaryEmail\": \"erin@scen.example\", \"name\": {\"givenName\": \"\u00c9rin\","
+    "    \"familyName\": \"\u00c9vans-\u014cta \\\"Q\\\"\"}},"
     "   {\"primaryEmail\": \"frank@scen.example\", \"name\": {\"givenName\": \"Frank\", \"familyName\": \"Fox\"},"
     "    \"suspended\": true}],"
     "  \"generate\": {\"users\": 2500}}}";
@@ -152,6 +153,8 @@ static void test_person_in_two_teams_appears_once(void **state)
     assert_int_equal(hub_session_job_count(job, "failed"), 0);
     assert_int_equal(hub_session_people_total(&session, "platform=microsoft"), 4);
     assert_int_equal(hub_session_people_total(&session, "q=alice"), 1);
+    /* Names arrive as the platform wrote them: Bob's ends with an emoji. */
+    assert_int_equal(hub_session_people_total(&session, "q=Brown%20%F0%9F%98%80"), 1);
     json_decref(job);
 }
 
@@ -181,6 +184,9 @@ static void test_google_many_pages_suspended_and_shared_email(void **state)
     assert_int_equal(hub_session_people_total(&session, "q=carol%40scen.example"), 1);
     assert_int_equal(hub_session_people_total(&session, "platform=microsoft&q=carol"), 1);
     assert_int_equal(hub_session_people_total(&session, "platform=google&q=carol"), 1);
+    /* Accents and a quote in a name survive the page reader: "Érin Évans-Ōta \"Q\"". */
+    assert_int_equal(hub_session_people_total(&session, "q=%C3%89rin%20%C3%89vans-%C5%8Cta%20%22Q%22"),
+                     1);
     assert_int_equal(hub_session_people_total(&session, ""), GOOGLE_USERS - 1 + 3);
     /* 2,504 users at the connector's 500 a page: six pages. */
     assert_true(google_list_answers(200) >= 6);
