@@ -40,14 +40,16 @@ struct sqlite_conn {
     struct cached_stmt *stmts;
     size_t nstmts, cap;
     int tx_depth;                  /* 0: autocommit; >1: inside savepoints */
+    int bulk;                      /* holds the store's bulk cache (sqlite_bulk_writer) */
     struct sqlite_conn *prev, *next;
 };
 
 struct store_sqlite {
     char *path;
     pthread_key_t key;             /* this thread's struct sqlite_conn */
-    pthread_mutex_t lock;          /* guards conns */
+    pthread_mutex_t lock;          /* guards conns and bulk_taken */
     struct sqlite_conn *conns;
+    int bulk_taken;                /* a connection holds the bulk cache */
 };
 
 /* ---- errors ---- */
@@ -92,9 +94,12 @@ static void conn_close(struct sqlite_conn *c)
     free(c);
 }
 
-/* Unlink C from its store's list (caller holds the lock). */
+/* Unlink C from its store's list, releasing the bulk cache it may hold
+ * (caller holds the lock). */
 static void conn_unlink(struct store_sqlite *db, struct sqlite_conn *c)
 {
+    if (c->bulk)
+        db->bulk_taken = 0;
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -481,16 +486,26 @@ enum parley_err store_sqlite_end(struct sqlite_conn *c, enum parley_err rc)
     return rc != PARLEY_OK ? rc : end_rc;
 }
 
-/* The connection of a thread ends with the thread (on_thread_exit), and
- * its page cache with it. */
+/* One connection at a time gets the bulk cache, so concurrent imports
+ * cannot multiply the memory; it is the store's again when that connection
+ * ends with its thread (on_thread_exit -> conn_unlink).  Another bulk
+ * writer meanwhile keeps the default cache. */
 static enum parley_err sqlite_bulk_writer(struct store *st)
 {
+    struct store_sqlite *db = st->backend;
     struct sqlite_conn *c;
     enum parley_err rc = store_sqlite_conn(st, &c);
+    int take = 0;
     char *sql;
 
     if (rc != PARLEY_OK)
         return rc;
+    pthread_mutex_lock(&db->lock);
+    if (!db->bulk_taken && !c->bulk)
+        take = db->bulk_taken = c->bulk = 1;
+    pthread_mutex_unlock(&db->lock);
+    if (!take)
+        return PARLEY_OK;
     sql = xasprintf("PRAGMA cache_size = -%d;", STORE_BULK_CACHE_MIB * 1024);
     rc = store_sqlite_exec_script(c, sql);
     free(sql);

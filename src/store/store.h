@@ -44,7 +44,7 @@ enum parley_err store_tx(struct store *st, enum parley_err (*fn)(struct store *,
 /* The calling thread writes in bulk (an import's writer) until it ends:
  * its connection may keep more of the database in memory (SQLite: a
  * STORE_BULK_CACHE_MIB page cache instead of 2 MiB, released when the
- * thread ends). */
+ * thread ends; one thread at a time has it, others keep the default). */
 #define STORE_BULK_CACHE_MIB 24
 enum parley_err store_bulk_writer(struct store *st);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/sqlite.h"
 #include "store/store.h"
 #include "util/xmalloc.h"
 
@@ -490,6 +491,68 @@ static void test_store_threads_share_a_store(void **state)
     assert_int_equal(events, 100);
 }
 
+/* ---- the bulk writer's cache ---- */
+
+/* The page cache of the calling thread's connection (PRAGMA cache_size). */
+static long long thread_cache_size(struct store *st)
+{
+    static const char sql[] = "PRAGMA cache_size";
+    struct sqlite_conn *c;
+    sqlite3_stmt *s;
+    long long size = 0;
+
+    assert_int_equal(store_sqlite_conn(st, &c), PARLEY_OK);
+    assert_int_equal(store_sqlite_stmt(c, sql, &s, ""), PARLEY_OK);
+    assert_int_equal(store_sqlite_scalar(c, s, &size), PARLEY_OK);
+    return size;
+}
+
+struct bulk_thread {
+    struct store *st;
+    pthread_barrier_t *barrier;     /* NULL: end at once */
+    long long cache_size;
+};
+
+/* Become a bulk writer, note the cache, hold it until the barrier twice. */
+static void *bulk_thread(void *arg)
+{
+    struct bulk_thread *b = arg;
+
+    if (store_bulk_writer(b->st) == PARLEY_OK)
+        b->cache_size = thread_cache_size(b->st);
+    if (b->barrier) {
+        pthread_barrier_wait(b->barrier);   /* the main thread looks now ... */
+        pthread_barrier_wait(b->barrier);   /* ... and is done */
+    }
+    return NULL;
+}
+
+/* One thread at a time has the bulk cache; it is free again when that
+ * thread ends. */
+static void test_store_bulk_writer_one_at_a_time(void **state)
+{
+    struct store_fixture *f = *state;
+    pthread_barrier_t barrier;
+    struct bulk_thread first = { f->st, &barrier, 0 }, later = { f->st, NULL, 0 };
+    long long plain = thread_cache_size(f->st);    /* SQLite's default, as built */
+    pthread_t t;
+
+    assert_true(plain != -STORE_BULK_CACHE_MIB * 1024);
+    pthread_barrier_init(&barrier, NULL, 2);
+    assert_int_equal(pthread_create(&t, NULL, bulk_thread, &first), 0);
+    pthread_barrier_wait(&barrier);
+    assert_int_equal(first.cache_size, -STORE_BULK_CACHE_MIB * 1024);
+    assert_int_equal(store_bulk_writer(f->st), PARLEY_OK);     /* taken: the default */
+    assert_int_equal(thread_cache_size(f->st), plain);
+    pthread_barrier_wait(&barrier);
+    pthread_join(t, NULL);
+    pthread_barrier_destroy(&barrier);
+
+    assert_int_equal(pthread_create(&t, NULL, bulk_thread, &later), 0);
+    pthread_join(t, NULL);
+    assert_int_equal(later.cache_size, -STORE_BULK_CACHE_MIB * 1024);
+}
+
 /* ---- job rows (queue semantics are tested in tests/unit/jobs) ---- */
 
 static enum parley_err collect_job_ids(const struct store_job *job, void *arg)
@@ -594,6 +657,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_connections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_tx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_threads_share_a_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_bulk_writer_one_at_a_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_job_claim_filters_and_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_job_lost_on_final_attempt_is_dead, setup,
                                         teardown),
