@@ -5,9 +5,11 @@
  *   1. List the tenant's teams once and save the chosen ones (name,
  *      description, member count).  A chosen team the tenant no longer has
  *      is reported in the result's "missing_teams", not an error.
- *   2. Per team: list its members (written by import_run.c's writer),
- *      wait until they are written, drop the members the team no longer
- *      has, mark it imported.
+ *   2. Per team: list its members (written by import_run.c's writer), then
+ *      queue the team's end: the writer, after the team's last page and in
+ *      the same transaction, drops the members the team no longer has and
+ *      marks it imported.  The next team is listed meanwhile, so the teams'
+ *      pages share transactions as one listing's do.
  *
  * Progress counts teams (teams_done of teams_total) next to the people
  * counts.  Running again after a crash redoes the teams, writing nothing
@@ -113,12 +115,7 @@ static enum parley_err import_team(struct import_run *ir, const struct wanted_te
     rc = ir->ops->list_team_members(ir->conn, team->external_id, sync_import_run_on_people, ir,
                                     &ir->err);
     ir->team_id = 0;
-    rc = sync_import_run_flush(ir, rc);     /* the members are written before the pruning */
-    if (rc == PARLEY_OK)
-        rc = store_team_members_prune(ir->st, team->team_id, ir->started_at, NULL);
-    if (rc == PARLEY_OK)
-        rc = store_team_mark_imported(ir->st, team->team_id, clock_now_ms());
-    return rc;
+    return rc == PARLEY_OK ? sync_import_run_team_listed(ir, team->team_id) : rc;
 }
 
 /* Steps 1 and 2; the ids of teams not found go into MISSING. */
@@ -137,19 +134,17 @@ static enum parley_err import_teams(struct import_run *ir, struct catalogue *cat
         if (team->team_id) {
             rc = import_team(ir, team);
             if (rc == PARLEY_ERR_NOT_FOUND && ir->stop_rc == PARLEY_OK) {
-                memset(&ir->err, 0, sizeof ir->err);     /* deleted since step 1 */
+                /* Deleted since step 1.  The writer reads teams_total: let it finish first. */
+                memset(&ir->err, 0, sizeof ir->err);
                 team->team_id = 0;
+                rc = sync_import_run_flush(ir, PARLEY_OK);
                 ir->teams_total--;
-                rc = PARLEY_OK;
-            } else if (rc == PARLEY_OK) {
-                ir->teams_done++;
-                rc = sync_import_run_progress(ir);
             }
         }
         if (rc == PARLEY_OK && !team->team_id)
             json_array_append_new(missing, json_string(team->external_id));
     }
-    return rc;
+    return sync_import_run_flush(ir, rc);       /* every team finished: the counts are final */
 }
 
 enum parley_err sync_import_microsoft_run(struct job_run *job, void *arg)

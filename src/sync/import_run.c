@@ -87,10 +87,12 @@ void sync_import_run_close(struct import_run *ir)
 #define QUEUE_PEOPLE 2000
 
 /* A page handed over, copied: its people, what was known before writing,
- * and the team it lists (0: none).  The strings follow the array. */
+ * and the team it lists (0: none).  The strings follow the array.  A page
+ * with LISTED_TEAM set has no people: it marks the end of that team. */
 struct queued_page {
     struct queued_page *next;
     long long team_id;
+    long long listed_team;
     struct import_counts checked;       /* fetched, skipped, unusable */
     size_t count;
     struct platform_person people[];
@@ -190,6 +192,7 @@ static void counts_add(struct import_counts *to, const struct import_counts *fro
     to->unchanged += from->unchanged;
     to->skipped += from->skipped;
     to->failed += from->failed;
+    to->teams_done += from->teams_done;
 }
 
 /* Count what needs no store (skipped and unusable entries, logged once
@@ -243,6 +246,7 @@ static struct queued_page *copy_page(const struct platform_person *people, size_
     page = xmalloc(size);
     page->next = NULL;
     page->team_id = team_id;
+    page->listed_team = 0;
     page->count = count;
     strings = (char *)&page->people[count];
     for (size_t i = 0; i < count; i++) {
@@ -301,10 +305,25 @@ struct batch {
     struct import_counts counts;        /* added to the run's once committed */
 };
 
-/* Write PAGE's usable people into B->counts. */
+/* The end of team TEAM_ID: its members not seen by this attempt go, it is
+ * marked imported and counted. */
+static enum parley_err finish_team(struct store *st, struct batch *b, long long team_id)
+{
+    enum parley_err rc = store_team_members_prune(st, team_id, b->ir->started_at, NULL);
+
+    if (rc == PARLEY_OK)
+        rc = store_team_mark_imported(st, team_id, clock_now_ms());
+    if (rc == PARLEY_OK)
+        b->counts.teams_done++;
+    return rc;
+}
+
+/* Write PAGE's usable people into B->counts (or finish its team). */
 static enum parley_err write_page(struct store *st, struct batch *b,
                                   const struct queued_page *page)
 {
+    if (page->listed_team)
+        return finish_team(st, b, page->listed_team);
     counts_add(&b->counts, &page->checked);
     for (size_t i = 0; i < page->count; i++) {
         struct person_write pw = { .ir = b->ir, .person = &page->people[i],
@@ -487,24 +506,39 @@ static enum parley_err writer_queue(struct import_writer *w, struct queued_page 
     return rc;
 }
 
+/* Queue PAGE (owned from here) for IR's writer, starting it first if
+ * need be; remembers a failure in ir->stop_rc. */
+static enum parley_err queue_page(struct import_run *ir, struct queued_page *page)
+{
+    enum parley_err rc = PARLEY_ERR_CANCELLED;
+
+    if (!job_run_should_stop(ir->job))
+        rc = ir->writer ? PARLEY_OK : writer_start(ir);
+    if (rc == PARLEY_OK)
+        rc = writer_queue(ir->writer, page);
+    else
+        free(page);
+    if (rc != PARLEY_OK)
+        ir->stop_rc = rc;
+    return rc;
+}
+
 enum parley_err sync_import_run_on_people(const struct platform_person *people, size_t count,
                                           void *arg)
 {
     struct import_run *ir = arg;
-    struct queued_page *page;
-    enum parley_err rc = PARLEY_ERR_CANCELLED;
+    struct queued_page *page = copy_page(people, count, ir->team_id);
 
-    if (!job_run_should_stop(ir->job)) {
-        rc = ir->writer ? PARLEY_OK : writer_start(ir);
-        if (rc == PARLEY_OK) {
-            page = copy_page(people, count, ir->team_id);
-            check_page(ir, page);
-            rc = writer_queue(ir->writer, page);
-        }
-    }
-    if (rc != PARLEY_OK)
-        ir->stop_rc = rc;
-    return rc;
+    check_page(ir, page);
+    return queue_page(ir, page);
+}
+
+enum parley_err sync_import_run_team_listed(struct import_run *ir, long long team_id)
+{
+    struct queued_page *page = xcalloc(1, sizeof *page);
+
+    page->listed_team = team_id;
+    return queue_page(ir, page);
 }
 
 enum parley_err sync_import_run_flush(struct import_run *ir, enum parley_err rc)
@@ -535,7 +569,7 @@ static json_t *counts_to_json(const struct import_run *ir, const struct import_c
                              "skipped", (json_int_t)c->skipped, "failed", (json_int_t)c->failed);
 
     if (json && ir->teams_total >= 0) {
-        json_object_set_new(json, "teams_done", json_integer(ir->teams_done));
+        json_object_set_new(json, "teams_done", json_integer(c->teams_done));
         json_object_set_new(json, "teams_total", json_integer(ir->teams_total));
     }
     return json;
@@ -548,7 +582,7 @@ static enum parley_err report_progress(struct import_run *ir, const struct impor
     enum parley_err rc;
 
     if (ir->teams_total >= 0)
-        rc = job_run_progress(ir->job, ir->teams_done, ir->teams_total, json);
+        rc = job_run_progress(ir->job, counts->teams_done, ir->teams_total, json);
     else
         rc = job_run_progress(ir->job, counts->fetched, 0, json);
     json_decref(json);

@@ -25,7 +25,8 @@
 #include "util/err.h"
 
 /* What one attempt did, person by person (a person listed twice, e.g. in
- * two teams, counts twice: new the first time, unchanged the second). */
+ * two teams, counts twice: new the first time, unchanged the second), and
+ * for Microsoft the teams finished. */
 struct import_counts {
     long long fetched;      /* people the platform listed */
     long long created;      /* new people (JSON "new") */
@@ -33,6 +34,7 @@ struct import_counts {
     long long unchanged;
     long long skipped;      /* suspended or disabled accounts, Microsoft guests */
     long long failed;       /* unusable entries (no email or id, another org's account) */
+    long long teams_done;   /* Microsoft: teams whose members are written and pruned */
 };
 
 struct import_writer;                /* import_run.c: the writer thread and its queue */
@@ -50,8 +52,7 @@ struct import_run {
     long long started_at;           /* members seen by this attempt carry this mark */
     long long team_id;              /* the team whose members are listed; 0: none */
     struct import_counts counts;
-    long long teams_done;           /* Microsoft only; teams_total < 0: not reported */
-    long long teams_total;
+    long long teams_total;          /* Microsoft only; < 0: teams not reported */
     struct import_writer *writer;   /* started by the first page; NULL: none yet */
 };
 
@@ -74,6 +75,12 @@ void sync_import_run_close(struct import_run *ir);
  * failed. */
 enum parley_err sync_import_run_on_people(const struct platform_person *people, size_t count,
                                           void *arg);
+/* Every member of TEAM_ID (the store's id) has been handed over: queue its
+ * end for the writer, which, in order after the team's pages and in the
+ * same transaction as what it writes with them, drops the members this
+ * attempt did not see (store_team_members_prune), marks the team imported
+ * and counts it in teams_done.  The writer's failure, if any. */
+enum parley_err sync_import_run_team_listed(struct import_run *ir, long long team_id);
 /* After a listing that returned RC: wait until every page handed over is
  * written (or dropped after a failure), so the run's counts are final and
  * the store holds the pages.  Returns RC unless it is PARLEY_OK, else the
