@@ -59,6 +59,7 @@ struct fake_platform {
     int fail_after_pages;
     struct platform_error fail_err;
     struct platform_error open_err;
+    const char *deleted_team;  /* listed with the teams, gone when its members are asked for */
     atomic_int opens;
     atomic_int closes;
 };
@@ -169,7 +170,8 @@ static enum parley_err fake_list_team_members(struct platform_conn *conn, const 
     struct fake_platform *fp = conn->fp;
 
     for (size_t i = 0; i < fp->nteams; i++)
-        if (strcmp(fp->teams[i].id, team_id) == 0)
+        if (strcmp(fp->teams[i].id, team_id) == 0 &&
+            !(fp->deleted_team && strcmp(fp->deleted_team, team_id) == 0))
             return serve_people(fp, fp->teams[i].members, fp->teams[i].nmembers, fn, arg, err);
     err->code = PARLEY_ERR_NOT_FOUND;
     snprintf(err->message, sizeof err->message, "no team %s", team_id);
@@ -551,6 +553,37 @@ static void seed_teams(struct fake_platform *ms)
     ms->nteams = 3;
 }
 
+/* A team deleted between the listing of teams and the listing of its
+ * members is reported missing; the other teams are imported. */
+static void test_microsoft_team_deleted_meanwhile(void **state)
+{
+    struct fixture *f = *state;
+    const char *const ids[] = { "team-sales", "team-eng", "team-hr" };
+    struct store_job job = { 0 };
+    json_t *result, *missing;
+
+    seed_teams(&f->world.microsoft);
+    f->world.microsoft.deleted_team = "team-eng";
+    import_teams(f, ids, 3, STORE_JOB_DONE, &job);
+    assert_int_equal(json_field(job.result_json, "teams_done"), 2);
+    assert_int_equal(json_field(job.result_json, "teams_total"), 2);
+    result = json_loads(job.result_json, 0, NULL);
+    missing = json_object_get(result, "missing_teams");
+    assert_int_equal(json_array_size(missing), 1);
+    assert_string_equal(json_string_value(json_array_get(missing, 0)), "team-eng");
+    json_decref(result);
+    store_job_clear(&job);
+    assert_int_equal(people_count(f, NULL, team_id_of(f, "team-sales")), 4);
+    assert_int_equal(people_count(f, NULL, team_id_of(f, "team-hr")), 1);
+    {
+        struct store_team eng = { 0 };
+        assert_int_equal(store_team_get_by_external(f->st, f->org, "microsoft", "team-eng", &eng),
+                         PARLEY_OK);
+        assert_int_equal(eng.imported, 0);                          /* saved, never imported */
+        store_team_clear(&eng);
+    }
+}
+
 static void test_microsoft_teams_import(void **state)
 {
     struct fixture *f = *state;
@@ -802,6 +835,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refused_person_in_a_group, setup, teardown),
         cmocka_unit_test_setup_teardown(test_microsoft_teams_import, setup, teardown),
         cmocka_unit_test_setup_teardown(test_microsoft_membership_refresh, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_microsoft_team_deleted_meanwhile, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_email_both_platforms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retryable_error_is_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_permanent_error_then_admin_retry, setup, teardown),
