@@ -108,6 +108,8 @@ static void test_ms_teams_and_members(void **state)
     assert_int_equal(members.people, 6);
     assert_true(seen_email(&members, "alice@parleydemo.onmicrosoft.com"));
     assert_true(seen_email(&members, "ivan@parleydemo.onmicrosoft.com"));
+    /* No mailbox, so no email in the member listing: her UPN, from her account. */
+    assert_true(seen_email(&members, "hana@parleydemo.onmicrosoft.com"));
     assert_false(seen_email(&members, "erin@parleydemo.onmicrosoft.com"));
 
     assert_int_equal(ops->list_team_members(conn, "no-such-team", on_people, &members, &err),

@@ -1,7 +1,9 @@
 /* list.c - the Microsoft connector's listings, each a paged Graph
  * collection streamed to the engine's callback one page at a time:
  *   teams          GET {graph}/teams?$select=id,displayName,description
- *   team members   GET {graph}/teams/{id}/members   (aadUserConversationMember)
+ *   team members   GET {graph}/teams/{id}/members   (aadUserConversationMember);
+ *                  a member whose email is null (no mailbox) is looked up:
+ *                  GET {graph}/users/{userId}?$select=mail,userPrincipalName
  *   users          GET {graph}/users?$select=...&$top=999
  * Pages follow @odata.nextLink verbatim (net_paging). */
 #include "platform/graph/internal.h"
@@ -12,6 +14,7 @@
 #include "net/url.h"
 #include "util/buf.h"
 #include "util/json.h"
+#include "util/log.h"
 #include "util/xmalloc.h"
 
 #define USER_FIELDS "id,displayName,givenName,surname,mail,userPrincipalName,accountEnabled,userType"
@@ -107,12 +110,98 @@ enum parley_err graph_list_users(struct platform_conn *conn, platform_people_fn 
     return rc;
 }
 
+/* A team listing: the engine's callback, and what the look-ups need. */
+struct members_walk {
+    struct platform_conn *conn;
+    struct graph_conn *g;
+    platform_people_fn fn;
+    void *arg;
+    struct platform_error *err;
+};
+
+/* The mail (else the UPN) of user ID into *email (new); NULL when Graph
+ * has neither or no longer has the user.  Fails only when retrying later
+ * may help (throttling, 5xx, network): ERR says why. */
+static enum parley_err member_email(struct members_walk *w, const char *id, char **email)
+{
+    struct platform_call call = graph_call(w->g, "read a team member's account",
+                                           GRAPH_PERM_USERS);
+    struct platform_error err;
+    struct buf url = BUF_INIT;
+    json_t *user = NULL;
+    const char *mail, *upn;
+    enum parley_err rc;
+
+    *email = NULL;
+    buf_printf(&url, "%s/users/", w->g->graph_base);
+    net_url_encode(&url, id);
+    buf_puts(&url, "?$select=mail,userPrincipalName");
+    rc = platform_api_get(w->conn, &call, buf_str(&url), &user, &err);
+    buf_free(&url);
+    if (rc != PARLEY_OK) {
+        if (err.retryable) {
+            *w->err = err;
+            return rc;
+        }
+        log_warn("platform", "a team member has no email and their account cannot be read",
+                 "s:user_id", id, "s:error", err.message);
+        return PARLEY_OK;               /* counted as unusable by the engine */
+    }
+    mail = json_get_str(user, "mail");
+    upn = json_get_str(user, "userPrincipalName");
+    if (mail && *mail)
+        *email = xstrdup(mail);
+    else if (upn && *upn)
+        *email = xstrdup(upn);
+    json_decref(user);
+    return PARLEY_OK;
+}
+
+static int lacks_email(const struct platform_person *p)
+{
+    return !p->guest && (!p->email || !*p->email);
+}
+
+/* platform_people_fn between the listing and the engine: members without an
+ * email (Graph's is nullable: users without a mailbox) get their mail or
+ * UPN from their account first.  Rare, so one call each. */
+static enum parley_err on_members(const struct platform_person *people, size_t count, void *arg)
+{
+    struct members_walk *w = arg;
+    struct platform_person *copy;
+    char **emails;
+    size_t missing = 0;
+    enum parley_err rc = PARLEY_OK;
+
+    for (size_t i = 0; i < count; i++)
+        missing += lacks_email(&people[i]);
+    if (!missing)
+        return w->fn(people, count, w->arg);
+    copy = xmalloc(count * sizeof *copy);
+    emails = xcalloc(count, sizeof *emails);
+    memcpy(copy, people, count * sizeof *copy);
+    for (size_t i = 0; i < count && rc == PARLEY_OK; i++) {
+        if (!lacks_email(&copy[i]))
+            continue;
+        rc = member_email(w, copy[i].external_id, &emails[i]);
+        copy[i].email = emails[i];
+    }
+    if (rc == PARLEY_OK)
+        rc = w->fn(copy, count, w->arg);
+    for (size_t i = 0; i < count; i++)
+        free(emails[i]);
+    free(emails);
+    free(copy);
+    return rc;
+}
+
 enum parley_err graph_list_team_members(struct platform_conn *conn, const char *team_id,
                                         platform_people_fn fn, void *arg,
                                         struct platform_error *err)
 {
     struct graph_conn *g = graph_conn_of(conn);
     struct platform_call call = graph_call(g, "list the team's members", GRAPH_PERM_MEMBERS);
+    struct members_walk w = { conn, g, fn, arg, err };
     struct buf url = BUF_INIT;
     enum parley_err rc;
 
@@ -123,7 +212,7 @@ enum parley_err graph_list_team_members(struct platform_conn *conn, const char *
     buf_printf(&url, "%s/teams/", g->graph_base);
     net_url_encode(&url, team_id);
     buf_puts(&url, "/members");
-    rc = list_people(conn, &call, buf_str(&url), scan_member, fn, arg, err);
+    rc = list_people(conn, &call, buf_str(&url), scan_member, on_members, &w, err);
     buf_free(&url);
     return rc;
 }
