@@ -553,6 +553,23 @@ static void seed_teams(struct fake_platform *ms)
     ms->nteams = 3;
 }
 
+/* A team with no members is imported too (its end alone starts the writer). */
+static void test_microsoft_empty_team(void **state)
+{
+    struct fixture *f = *state;
+    const char *const ids[] = { "team-empty" };
+    struct store_job job = { 0 };
+
+    seed_teams(&f->world.microsoft);
+    f->world.microsoft.teams[3] = (struct fake_team){ "team-empty", "Empty", { 0 }, 0 };
+    f->world.microsoft.nteams = 4;
+    import_teams(f, ids, 1, STORE_JOB_DONE, &job);
+    assert_counts(job.result_json, 0, 0, 0, 0, 0, 0);
+    assert_int_equal(json_field(job.result_json, "teams_done"), 1);
+    assert_int_equal(people_count(f, NULL, team_id_of(f, "team-empty")), 0);
+    store_job_clear(&job);
+}
+
 /* A team deleted between the listing of teams and the listing of its
  * members is reported missing; the other teams are imported. */
 static void test_microsoft_team_deleted_meanwhile(void **state)
@@ -836,6 +853,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_microsoft_teams_import, setup, teardown),
         cmocka_unit_test_setup_teardown(test_microsoft_membership_refresh, setup, teardown),
         cmocka_unit_test_setup_teardown(test_microsoft_team_deleted_meanwhile, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_microsoft_empty_team, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_email_both_platforms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retryable_error_is_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_permanent_error_then_admin_retry, setup, teardown),
