@@ -67,7 +67,7 @@ void sync_import_run_close(struct import_run *ir);
 
 /* A platform_people_fn (ARG: the struct import_run): queue a copy of the
  * page for the writer thread, which writes it (alone or with the pages
- * queued after it, up to 2,000 people) in one transaction: each person with
+ * queued after it, up to 20,000 people or 250 ms) in one transaction: each person with
  * their native identity on ir->platform and, when ir->team_id was set at
  * the hand-over, their membership; then the job's progress.  Waits while
  * 2,000 people are queued.  Stops the listing (remembering why in
