@@ -391,6 +391,13 @@ static const char SQL_IDENT_EVICT[] =
     "INSERT INTO identities (person_id, platform, kind, external_id, email, state, created_at," \
     " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 static const char SQL_IDENT_INSERT[] = IDENT_INSERT;
+/* ?1 person, ?2 platform, ?3 external id, ?4 kind, ?5 email, ?6 state: the
+ * identity when it is exactly as given already (one seek on the unique
+ * (platform, external_id) index): the first try when known identities are
+ * expected, as in a re-import. */
+static const char SQL_IDENT_CURRENT[] =
+    "SELECT id FROM identities WHERE platform = ?2 AND external_id = ?3 AND person_id = ?1"
+    " AND kind = ?4 AND email IS ?5 AND state IS ?6";
 /* The first try when new identities are expected: does nothing when the
  * external id or the person's slot is taken (a missing person still fails). */
 static const char SQL_IDENT_INSERT_NEW[] = IDENT_INSERT " ON CONFLICT DO NOTHING";
@@ -467,9 +474,24 @@ static enum parley_err insert_identity(struct sqlite_conn *c, const char *sql,
     return run_insert(c, s, rc, id, inserted);
 }
 
+/* Whether IDENT is exactly as stored already: *id when it is (PARLEY_OK),
+ * PARLEY_ERR_NOT_FOUND when not. */
+static enum parley_err identity_current(struct sqlite_conn *c,
+                                        const struct store_identity_new *ident, long long *id)
+{
+    sqlite3_stmt *s;
+    enum parley_err rc = store_sqlite_stmt(c, SQL_IDENT_CURRENT, &s, "lttttt", ident->person_id,
+                                           ident->platform, ident->external_id, ident->kind,
+                                           ident->email, ident->state);
+
+    return rc == PARLEY_OK ? store_sqlite_scalar(c, s, id) : rc;
+}
+
 /* Like person_expect_new: after an identity upsert that inserted, the next
  * one on this thread tries the insert first (no look-up when it succeeds:
- * the external id and the slot were free, so nothing else could apply). */
+ * the external id and the slot were free, so nothing else could apply);
+ * otherwise it first asks whether the identity is current (nothing to
+ * write: the general look-up below would find the same row and stop). */
 static _Thread_local int ident_expect_new;
 
 enum parley_err store_sqlite_identity_upsert(struct store *st,
@@ -493,6 +515,12 @@ enum parley_err store_sqlite_identity_upsert(struct store *st,
     if (ident_expect_new) {
         rc = insert_identity(c, SQL_IDENT_INSERT_NEW, ident, now, id, &inserted);
         if (rc != PARLEY_OK || inserted)
+            goto out;
+    } else {
+        rc = identity_current(c, ident, id);
+        if (rc == PARLEY_OK)
+            *result = STORE_UPSERT_UNCHANGED;
+        if (rc != PARLEY_ERR_NOT_FOUND)
             goto out;
     }
     rc = find_identity(c, ident, &found);
