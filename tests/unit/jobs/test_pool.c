@@ -1,6 +1,7 @@
 /* test_pool.c - unit tests for src/jobs/pool.c: handlers by kind, progress
  * and results, no double execution across pools, retries, permanent
- * failure, lease keeping, wake-ups and graceful stop. */
+ * failure, lease keeping, a request folded into a running job (it runs
+ * again, and the log says so), wake-ups and graceful stop. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 
 #include "jobs/pool.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "util/xmalloc.h"
 
 #include "unit/store_fixture.h"
@@ -302,6 +304,81 @@ static void test_pool_lease_kept_while_handler_runs(void **state)
     jobs_pool_free(pool);
 }
 
+/* The whole of file PATH as a new string. */
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = xcalloc(1, 1 << 16);
+    size_t n;
+
+    assert_non_null(f);
+    n = fread(text, 1, (1 << 16) - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    return text;
+}
+
+/* A run held open until RELEASE; counts its runs. */
+struct held {
+    atomic_int runs;
+    atomic_int release;
+};
+
+static enum parley_err run_held(struct job_run *run, void *arg)
+{
+    struct held *h = arg;
+
+    (void)run;
+    if (atomic_fetch_add(&h->runs, 1) == 0)
+        while (!atomic_load(&h->release))
+            clock_sleep_ms(5);
+    return PARLEY_OK;
+}
+
+/* A request folded into a running job makes it run again, and the log says
+ * so instead of a plain "job done". */
+static void test_pool_folded_request_logged(void **state)
+{
+    struct store_fixture *f = *state;
+    struct held held = { 0 };
+    struct jobs_pool *pool = jobs_pool_new(f->st, &(struct jobs_pool_config){ .threads = 1 });
+    struct store_job_new spec = { .kind = "held", .dedup_key = "held:1" };
+    struct store_job job = { 0 };
+    char path[] = "/tmp/parley-test-pool-log-XXXXXX";
+    int fd = mkstemp(path), saved = dup(STDERR_FILENO), created = 1;
+    long long id, again;
+    char *text;
+
+    assert_true(fd >= 0 && saved >= 0);
+    dup2(fd, STDERR_FILENO);
+    log_set_level(LOG_INFO);
+    assert_int_equal(jobs_pool_register(pool, &(struct job_handler){ "held", run_held, &held, 0 }),
+                     PARLEY_OK);
+    assert_int_equal(jobs_pool_start(pool), PARLEY_OK);
+    assert_int_equal(jobs_pool_enqueue(pool, &spec, &id, NULL), PARLEY_OK);
+    while (atomic_load(&held.runs) == 0)
+        clock_sleep_ms(5);
+    assert_int_equal(jobs_pool_enqueue(pool, &spec, &again, &created), PARLEY_OK);
+    assert_int_equal(created, 0);
+    assert_int_equal(again, id);
+    atomic_store(&held.release, 1);
+    while (atomic_load(&held.runs) < 2)
+        clock_sleep_ms(5);
+    wait_state(f->st, id, STORE_JOB_DONE, &job);
+    store_job_clear(&job);
+    jobs_pool_free(pool);
+    fflush(stderr);
+    log_set_level(LOG_WARN);                    /* as store_fixture_open left it */
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    close(fd);
+    text = read_all(path);
+    unlink(path);
+    assert_non_null(strstr(text, "job done; queued again for a request that came in while it ran"));
+    assert_non_null(strstr(text, "\"msg\":\"job done\""));            /* the second run */
+    free(text);
+}
+
 static void test_pool_wake_starts_work_at_once(void **state)
 {
     struct store_fixture *f = *state;
@@ -374,6 +451,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pool_retries_and_permanent_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pool_lease_kept_while_handler_runs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pool_folded_request_logged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pool_wake_starts_work_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pool_graceful_stop_waits_for_running_job, setup,
                                         teardown),
