@@ -12,11 +12,19 @@
  * faster than its store writes, so hub/emulator can be at most
  * (store people/s) / (emulator people/s).
  *
+ * Then another thread's small writes while a bulk writer runs transactions
+ * back to back (as an import's writer does when pages wait for it): how
+ * long each waited for the write lock (store_sqlite_begin lets waiting
+ * writers go first).
+ *
  *   build/bench/store [PEOPLE]      default 100000 */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/harness.h"
 #include "store/store.h"
@@ -136,6 +144,86 @@ static int make_teams(struct pass *p)
     return 0;
 }
 
+/* A bulk writer writing the Microsoft shape again and again until STOP. */
+struct busy_writer {
+    struct pass pass;
+    long count;
+    atomic_int stop;
+    int failed;
+};
+
+static void *busy_writer_main(void *arg)
+{
+    struct busy_writer *w = arg;
+
+    if (store_bulk_writer(w->pass.st) != PARLEY_OK)
+        w->failed = 1;
+    while (!w->failed && !atomic_load(&w->stop)) {
+        for (w->pass.from = 0; w->pass.from < w->count && !atomic_load(&w->stop);
+             w->pass.from = w->pass.to) {
+            w->pass.to = w->pass.from + GROUP < w->count ? w->pass.from + GROUP : w->count;
+            if (store_tx(w->pass.st, write_people, &w->pass) != PARLEY_OK)
+                w->failed = 1;
+        }
+    }
+    return NULL;
+}
+
+/* Small writes (a new org each), 100 ms apart, on a thread of their own
+ * (an ordinary writer, like the Hub's): how long each waited. */
+struct probe {
+    struct store *st;
+    double total, worst;
+    int failed;
+};
+
+#define PROBE_WRITES 10
+
+static void *probe_main(void *arg)
+{
+    struct probe *p = arg;
+
+    for (int i = 0; i < PROBE_WRITES && !p->failed; i++) {
+        char name[32];
+        long long id;
+        int created;
+        double t = seconds(CLOCK_MONOTONIC);
+
+        snprintf(name, sizeof name, "during-bulk-%d", i);
+        if (store_org_ensure(p->st, name, &id, &created) != PARLEY_OK)
+            p->failed = 1;
+        t = seconds(CLOCK_MONOTONIC) - t;
+        p->total += t;
+        p->worst = t > p->worst ? t : p->worst;
+        usleep(100 * 1000);
+    }
+    return NULL;
+}
+
+/* The probe's writes during a bulk writer's back-to-back transactions. */
+static int writes_during_bulk(const struct pass *shape, long count)
+{
+    struct busy_writer w = { .pass = *shape, .count = count };
+    struct probe probe = { .st = shape->st };
+    pthread_t writer, prober;
+
+    if (pthread_create(&writer, NULL, busy_writer_main, &w) != 0)
+        return -1;
+    usleep(200 * 1000);
+    if (pthread_create(&prober, NULL, probe_main, &probe) == 0)
+        pthread_join(prober, NULL);
+    else
+        probe.failed = 1;
+    atomic_store(&w.stop, 1);
+    pthread_join(writer, NULL);
+    if (probe.failed || w.failed)
+        return -1;
+    printf("\nAnother thread's writes during a bulk writer's back-to-back transactions "
+           "(%d, 100 ms apart): waited %.0f ms on average, %.0f ms at most\n", PROBE_WRITES,
+           probe.total * 1000 / PROBE_WRITES, probe.worst * 1000);
+    return 0;
+}
+
 static int run(struct store *st, long count)
 {
     struct person *people = make_people(count);
@@ -153,7 +241,8 @@ static int run(struct store *st, long count)
     if (timed_pass(&google, count, "google shape, all new") != 0 ||
         timed_pass(&google, count, "google shape, unchanged") != 0 ||
         timed_pass(&microsoft, count, "microsoft shape (10 teams), all new") != 0 ||
-        timed_pass(&microsoft, count, "microsoft shape (10 teams), unchanged") != 0)
+        timed_pass(&microsoft, count, "microsoft shape (10 teams), unchanged") != 0 ||
+        writes_during_bulk(&microsoft, count) != 0)
         goto out;
     rc = 0;
 out:

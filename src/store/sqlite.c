@@ -19,13 +19,18 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
 #define BUSY_TIMEOUT_MS 5000
+/* The longest a bulk writer waits, between two of its transactions, for
+ * the writers queued behind it (store_sqlite_begin). */
+#define BULK_YIELD_MAX_MS 100
 
 static pthread_once_t config_once = PTHREAD_ONCE_INIT;
 
@@ -41,6 +46,7 @@ struct sqlite_conn {
     size_t nstmts, cap;
     int tx_depth;                  /* 0: autocommit; >1: inside savepoints */
     int bulk;                      /* holds the store's bulk cache (sqlite_bulk_writer) */
+    int yields;                    /* a bulk writer: lets waiting writers go first */
     struct sqlite_conn *prev, *next;
 };
 
@@ -50,6 +56,7 @@ struct store_sqlite {
     pthread_mutex_t lock;          /* guards conns and bulk_taken */
     struct sqlite_conn *conns;
     int bulk_taken;                /* a connection holds the bulk cache */
+    atomic_int write_waiters;      /* threads in a BEGIN IMMEDIATE that a bulk writer lets by */
 };
 
 /* ---- errors ---- */
@@ -130,6 +137,20 @@ static void on_first_open(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* Every connection's busy handler: try again each millisecond, for up to
+ * BUSY_TIMEOUT_MS.  SQLite's own (sqlite3_busy_timeout) backs off to 100 ms
+ * sleeps, which a writer queued behind an import's back-to-back
+ * transactions kept sleeping through: it waited seconds for a gap of
+ * microseconds. */
+static int on_busy(void *arg, int calls)
+{
+    (void)arg;
+    if (calls >= BUSY_TIMEOUT_MS)
+        return 0;
+    clock_sleep_ms(1);
+    return 1;
+}
+
 static enum parley_err conn_open(struct store_sqlite *db, struct sqlite_conn **out)
 {
     static const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -145,7 +166,7 @@ static enum parley_err conn_open(struct store_sqlite *db, struct sqlite_conn **o
         goto out;
     }
     sqlite3_extended_result_codes(c->db, 1);
-    sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+    sqlite3_busy_handler(c->db, on_busy, NULL);
     rc = store_sqlite_exec_script(c, "PRAGMA journal_mode = WAL;"
                                      "PRAGMA synchronous = NORMAL;"
                                      "PRAGMA temp_store = MEMORY;"
@@ -458,10 +479,30 @@ static const char SQL_SAVEPOINT[] = "SAVEPOINT nested";
 static const char SQL_RELEASE[] = "RELEASE nested";
 static const char SQL_ROLLBACK_TO[] = "ROLLBACK TO nested";
 
+/* A bulk writer about to begin: while other threads of the process wait to
+ * begin theirs, let them (for at most BULK_YIELD_MAX_MS), so an import's
+ * back-to-back transactions do not starve the Hub's and the jobs' writes. */
+static void yield_to_waiters(struct store_sqlite *db)
+{
+    for (int ms = 0; ms < BULK_YIELD_MAX_MS && atomic_load(&db->write_waiters) > 0; ms++)
+        clock_sleep_ms(1);
+}
+
 enum parley_err store_sqlite_begin(struct sqlite_conn *c)
 {
-    enum parley_err rc = run_constant(c, c->tx_depth == 0 ? SQL_BEGIN : SQL_SAVEPOINT);
+    struct store_sqlite *db = c->owner;
+    enum parley_err rc;
 
+    if (c->tx_depth > 0) {
+        rc = run_constant(c, SQL_SAVEPOINT);
+    } else if (c->yields) {
+        yield_to_waiters(db);
+        rc = run_constant(c, SQL_BEGIN);
+    } else {
+        atomic_fetch_add(&db->write_waiters, 1);
+        rc = run_constant(c, SQL_BEGIN);
+        atomic_fetch_sub(&db->write_waiters, 1);
+    }
     if (rc == PARLEY_OK)
         c->tx_depth++;
     return rc;
@@ -500,6 +541,7 @@ static enum parley_err sqlite_bulk_writer(struct store *st)
 
     if (rc != PARLEY_OK)
         return rc;
+    c->yields = 1;
     pthread_mutex_lock(&db->lock);
     if (!db->bulk_taken && !c->bulk)
         take = db->bulk_taken = c->bulk = 1;
