@@ -12,8 +12,10 @@
  * emulator's own page-serving rate is measured by walking the same pages,
  * same page size, with one keep-alive client; the ratio of the two rates is
  * the figure (the hub cannot import faster than the platform lists).  A
- * re-import of the Google users (every person unchanged) and one Microsoft
- * import over TLS (a second emulator, a second org) follow.  At the end the
+ * re-import of the Google users (every person unchanged), one Microsoft
+ * import over TLS (a second emulator, a second org), and the Google users
+ * into a third org with the emulator answering each page PACE_MS late (a
+ * platform that is not instant; the walk is paced alike) follow.  At the end the
  * hub's peak RSS (VmHWM) and CPU time (utime + stime) are read from /proc.
  *
  *   build/bench/import [USERS]      (PARLEY_BUILD picks the build dir) */
@@ -39,6 +41,10 @@
 #define POLL_MS 50
 #define MAX_PAGES 100000              /* bounds every walk */
 #define GOOGLE_PAGE 500               /* src/platform/google/users.c */
+#define PACE_MS 20                    /* the paced run: each users.list page this late */
+#define ORGS 3
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /* The hub and the emulators of one run. */
 struct bench {
@@ -46,15 +52,18 @@ struct bench {
     char *cli_log;
     char *data_dir;                   /* the hub's */
     struct google_client google;      /* Google emulator, plain HTTP */
+    struct google_client paced;       /* another customer, for the paced run */
     struct emu_client ms;             /* Microsoft emulator, plain HTTP */
     struct emu_client ms_tls;         /* Microsoft emulator, TLS */
     struct harness_hub hub;
-    struct bench_session sessions[2]; /* one per org's owner ... */
+    struct bench_session sessions[ORGS]; /* one per org's owner ... */
     int session;                      /* ... this one in use */
     int hub_pid;
 };
 
-static const char *const owners[2] = { "owner@bench.example", "owner@tls.example" };
+static const char *const orgs[ORGS] = { "bench", "benchtls", "benchpaced" };
+static const char *const owners[ORGS] = { "owner@bench.example", "owner@tls.example",
+                                          "owner@paced.example" };
 
 /* One measured line. */
 struct figures {
@@ -75,7 +84,7 @@ struct figures {
 /* Sign in as each owner, each with a client of its own. */
 static int login(struct bench *b)
 {
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < ORGS; i++)
         if (bench_session_login(&b->sessions[i], b->hub.url, owners[i], PASSWORD) != 0)
             return -1;
     return 0;
@@ -104,18 +113,25 @@ static int setup(struct bench *b, long users)
     char *google_seed = xasprintf("{\"google\": {\"domain\": \"bench.example\", \"admin_email\": "
                                   "\"admin@bench.example\", \"generate\": {\"users\": %ld}}}",
                                   users);
+    char *paced_seed = xasprintf("{\"google\": {\"domain\": \"paced.example\", \"admin_email\": "
+                                 "\"admin@paced.example\", \"customer_id\": \"C0paced00\", "
+                                 "\"generate\": {\"users\": %ld}}}", users);
     int rc = -1;
 
     if (google_client_start(&b->google, google_seed, NULL) != 0 ||
+        google_client_start(&b->paced, paced_seed, NULL) != 0 ||
         start_microsoft(b, &b->ms, "bench.onmicrosoft.com", 0, users) != 0 ||
         start_microsoft(b, &b->ms_tls, "tls.onmicrosoft.com", 1, users) != 0) {
         fprintf(stderr, "bench: parley-emu did not start\n");
         goto out;
     }
-    if (mkdir(b->data_dir, 0700) != 0 ||
-        harness_admin_create(b->data_dir, owners[0], "bench", "owner", PASSWORD) ||
-        harness_admin_create(b->data_dir, owners[1], "benchtls", "owner", PASSWORD) ||
-        bench_connect_google(&b->google, "bench", b->data_dir, b->cli_log) ||
+    if (mkdir(b->data_dir, 0700) != 0)
+        goto out;
+    for (int i = 0; i < ORGS; i++)
+        if (harness_admin_create(b->data_dir, owners[i], orgs[i], "owner", PASSWORD))
+            goto out;
+    if (bench_connect_google(&b->google, "bench", b->data_dir, b->cli_log) ||
+        bench_connect_google(&b->paced, "benchpaced", b->data_dir, b->cli_log) ||
         bench_connect_microsoft(&b->ms, "bench", b->data_dir, b->dir, b->cli_log) ||
         bench_connect_microsoft(&b->ms_tls, "benchtls", b->data_dir, b->dir, b->cli_log) ||
         harness_hub_start(&b->hub, b->data_dir, NULL, NULL) != 0)
@@ -123,19 +139,21 @@ static int setup(struct bench *b, long users)
     b->hub_pid = harness_proc_pid(b->hub.proc);
     rc = 0;
 out:
+    free(paced_seed);
     free(google_seed);
     return rc;
 }
 
 static void teardown(struct bench *b)
 {
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < ORGS; i++)
         bench_session_free(&b->sessions[i]);
     if (b->hub.proc && harness_hub_stop(&b->hub) != 0)
         fprintf(stderr, "bench: the hub did not stop cleanly; see %s\n", b->hub.log_path);
     harness_hub_free(&b->hub);
     emu_client_stop(&b->ms_tls);
     emu_client_stop(&b->ms);
+    google_client_stop(&b->paced);
     google_client_stop(&b->google);
 }
 
@@ -278,10 +296,10 @@ static char *google_next(const char *first_url, const char *body)
 
 /* users.list through the whole customer, pages of GOOGLE_PAGE, as the
  * connector asks for them. */
-static int walk_google(struct bench *b, struct figures *f)
+static int walk_google(struct google_client *google, struct figures *f)
 {
-    const json_t *ep = b->google.google;
-    char *token = google_client_token(&b->google, json_get_str(ep, "admin_email"),
+    const json_t *ep = google->google;
+    char *token = google_client_token(google, json_get_str(ep, "admin_email"),
                                       "admin.directory.user.readonly");
     struct bench_getter *g = token ? bench_getter_new(NULL, token) : NULL;
     int rc = -1;
@@ -363,20 +381,47 @@ static void print_row(const struct figures *f)
     fflush(stdout);
 }
 
-/* The Google import of ORG (then the emulator walk); WHAT names the line. */
-static int bench_google(struct bench *b, const char *what, struct figures *f)
+/* Make the Google emulator answer each of the next PAGES users.list pages
+ * PACE_MS late (0 PAGES: no longer).  0 on success. */
+static int pace_google(struct google_client *google, long pages)
 {
-    int pid = harness_proc_pid(b->google.proc);
+    struct harness_resp resp;
+    char *rule = xasprintf("{\"method\": \"GET\", \"path_prefix\": "
+                           "\"/admin/directory/v1/users\", \"count\": %ld, "
+                           "\"latency_ms\": %d}", pages, PACE_MS);
+    int rc = pages ? google_client_call(google, "POST", NULL, rule, &resp, "_emu/faults")
+                   : google_client_call(google, "DELETE", NULL, NULL, &resp, "_emu/faults");
+    long status = rc == 0 ? resp.status : 0;
+
+    harness_resp_clear(&resp);
+    free(rule);
+    if (status / 100 != 2)
+        fprintf(stderr, "bench: the emulator's faults: %ld\n", status);
+    return status / 100 == 2 ? 0 : -1;
+}
+
+/* The Google import of the org in use (then the emulator walk); WHAT names
+ * the line; PAGES > 0: from the other customer, both with every page
+ * PACE_MS late. */
+static int bench_google(struct bench *b, const char *what, long pages, struct figures *f)
+{
+    struct google_client *google = pages ? &b->paced : &b->google;
+    int pid = harness_proc_pid(google->proc);
     long long emu0 = bench_proc_cpu_ms(pid);
+    char *path = xasprintf("/api/orgs/%s/imports/google", orgs[b->session]);
+    int rc = -1;
 
     *f = (struct figures){ .what = what, .transport = "http" };
-    if (run_import(b, "/api/orgs/bench/imports/google", json_object(), f) != 0)
-        return -1;
+    if ((pages && pace_google(google, pages) != 0) || run_import(b, path, json_object(), f) != 0)
+        goto out;
     f->emu_cpu_ms = bench_proc_cpu_ms(pid) - emu0;
-    if (walk_google(b, f) != 0)
-        return -1;
+    if ((pages && pace_google(google, pages) != 0) || walk_google(google, f) != 0)
+        goto out;
     print_row(f);
-    return 0;
+    rc = pages ? pace_google(google, 0) : 0;
+out:
+    free(path);
+    return rc;
 }
 
 /* The Microsoft import of every team of ORG from E (then the emulator walk). */
@@ -415,7 +460,7 @@ static int run(struct bench *b, long users)
 
     if (setup(b, users) != 0)
         return -1;
-    printf("set-up (3 emulators, 2 orgs, 3 connections, hub): %lld ms; hub RSS %.1f MiB\n\n",
+    printf("set-up (4 emulators, 3 orgs, 4 connections, hub): %lld ms; hub RSS %.1f MiB\n\n",
            clock_mono_ms() - started, bench_proc_mem_mib(b->hub_pid, "VmRSS"));
     /* A sign-in hashes with argon2id (64 MiB): take its peak apart. */
     if (login(b) != 0)
@@ -424,11 +469,16 @@ static int run(struct bench *b, long users)
     if (bench_proc_reset_peak(b->hub_pid) != 0)
         fprintf(stderr, "bench: cannot reset the hub's VmHWM; its peak includes the sign-in\n");
     print_header();
-    if (bench_google(b, "google users", &f) || bench_microsoft(b, "bench", &b->ms, "http", &f) ||
-        bench_google(b, "google users again", &f))
+    if (bench_google(b, "google users", 0, &f) ||
+        bench_microsoft(b, "bench", &b->ms, "http", &f) ||
+        bench_google(b, "google users again", 0, &f))
         return -1;
     b->session = 1;
     if (bench_microsoft(b, "benchtls", &b->ms_tls, "https", &f))
+        return -1;
+    b->session = 2;
+    if (bench_google(b, "google users, a page every " STR(PACE_MS) " ms", users / GOOGLE_PAGE + 2,
+                     &f))
         return -1;
     printf("\nhub: peak RSS (VmHWM) during the imports %.1f MiB (%.1f MiB at the sign-ins, "
            "argon2id); RSS now %.1f MiB; CPU time (utime+stime) %.2f s\n",

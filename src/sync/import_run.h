@@ -70,7 +70,7 @@ void sync_import_run_close(struct import_run *ir);
  * queued after it, up to 20,000 people or 250 ms) in one transaction: each person with
  * their native identity on ir->platform and, when ir->team_id was set at
  * the hand-over, their membership; then the job's progress.  Waits while
- * 2,000 people are queued.  Stops the listing (remembering why in
+ * 10,000 people are queued.  Stops the listing (remembering why in
  * ir->stop_rc) when the pool is stopping, the lease is lost or the store
  * failed. */
 enum parley_err sync_import_run_on_people(const struct platform_person *people, size_t count,
