@@ -47,6 +47,7 @@ struct sqlite_conn {
     int tx_depth;                  /* 0: autocommit; >1: inside savepoints */
     int bulk;                      /* holds the store's bulk cache (sqlite_bulk_writer) */
     int yields;                    /* a bulk writer: lets waiting writers go first */
+    int waiting;                   /* in the busy handler: counted in write_waiters */
     struct sqlite_conn *prev, *next;
 };
 
@@ -56,7 +57,7 @@ struct store_sqlite {
     pthread_mutex_t lock;          /* guards conns and bulk_taken */
     struct sqlite_conn *conns;
     int bulk_taken;                /* a connection holds the bulk cache */
-    atomic_int write_waiters;      /* threads in a BEGIN IMMEDIATE that a bulk writer lets by */
+    atomic_int write_waiters;      /* connections waiting for the lock, that a bulk writer lets by */
 };
 
 /* ---- errors ---- */
@@ -141,14 +142,30 @@ static void on_first_open(void)
  * BUSY_TIMEOUT_MS.  SQLite's own (sqlite3_busy_timeout) backs off to 100 ms
  * sleeps, which a writer queued behind an import's back-to-back
  * transactions kept sleeping through: it waited seconds for a gap of
- * microseconds. */
+ * microseconds.  A waiting connection (not a bulk writer itself) is counted
+ * in write_waiters until its statement returns (busy_over), so a bulk
+ * writer lets it go first (store_sqlite_begin). */
 static int on_busy(void *arg, int calls)
 {
-    (void)arg;
+    struct sqlite_conn *c = arg;
+
+    if (!c->waiting && !c->yields) {
+        c->waiting = 1;
+        atomic_fetch_add(&c->owner->write_waiters, 1);
+    }
     if (calls >= BUSY_TIMEOUT_MS)
         return 0;
     clock_sleep_ms(1);
     return 1;
+}
+
+/* C's statement returned: it waits no more. */
+static void busy_over(struct sqlite_conn *c)
+{
+    if (c->waiting) {
+        c->waiting = 0;
+        atomic_fetch_sub(&c->owner->write_waiters, 1);
+    }
 }
 
 static enum parley_err conn_open(struct store_sqlite *db, struct sqlite_conn **out)
@@ -166,7 +183,7 @@ static enum parley_err conn_open(struct store_sqlite *db, struct sqlite_conn **o
         goto out;
     }
     sqlite3_extended_result_codes(c->db, 1);
-    sqlite3_busy_handler(c->db, on_busy, NULL);
+    sqlite3_busy_handler(c->db, on_busy, c);
     rc = store_sqlite_exec_script(c, "PRAGMA journal_mode = WAL;"
                                      "PRAGMA synchronous = NORMAL;"
                                      "PRAGMA temp_store = MEMORY;"
@@ -348,6 +365,7 @@ enum parley_err store_sqlite_step(struct sqlite_conn *c, sqlite3_stmt *s)
 {
     int src = sqlite3_step(s);
 
+    busy_over(c);
     if (src == SQLITE_ROW)
         return PARLEY_OK;
     if (src == SQLITE_DONE)
@@ -362,6 +380,7 @@ enum parley_err store_sqlite_exec(struct sqlite_conn *c, sqlite3_stmt *s)
 
     while ((src = sqlite3_step(s)) == SQLITE_ROW)
         ;                              /* e.g. a PRAGMA's result row: drain */
+    busy_over(c);
     rc = src == SQLITE_DONE ? PARLEY_OK : map_error(c, src);
     store_sqlite_done(s);
     return rc;
@@ -432,6 +451,7 @@ enum parley_err store_sqlite_exec_script(struct sqlite_conn *c, const char *sql)
     char *msg = NULL;
     int src = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
 
+    busy_over(c);
     if (src == SQLITE_OK)
         return PARLEY_OK;
     log_error("store", "sql script failed", "s:error", msg ? msg : sqlite3_errstr(src));
@@ -479,9 +499,10 @@ static const char SQL_SAVEPOINT[] = "SAVEPOINT nested";
 static const char SQL_RELEASE[] = "RELEASE nested";
 static const char SQL_ROLLBACK_TO[] = "ROLLBACK TO nested";
 
-/* A bulk writer about to begin: while other threads of the process wait to
- * begin theirs, let them (for at most BULK_YIELD_MAX_MS), so an import's
- * back-to-back transactions do not starve the Hub's and the jobs' writes. */
+/* A bulk writer about to begin: while other connections of the process
+ * wait for the lock (on_busy), let them (for at most BULK_YIELD_MAX_MS), so
+ * an import's back-to-back transactions do not starve the Hub's and the
+ * jobs' writes. */
 static void yield_to_waiters(struct store_sqlite *db)
 {
     for (int ms = 0; ms < BULK_YIELD_MAX_MS && atomic_load(&db->write_waiters) > 0; ms++)
@@ -493,16 +514,9 @@ enum parley_err store_sqlite_begin(struct sqlite_conn *c)
     struct store_sqlite *db = c->owner;
     enum parley_err rc;
 
-    if (c->tx_depth > 0) {
-        rc = run_constant(c, SQL_SAVEPOINT);
-    } else if (c->yields) {
+    if (c->tx_depth == 0 && c->yields)
         yield_to_waiters(db);
-        rc = run_constant(c, SQL_BEGIN);
-    } else {
-        atomic_fetch_add(&db->write_waiters, 1);
-        rc = run_constant(c, SQL_BEGIN);
-        atomic_fetch_sub(&db->write_waiters, 1);
-    }
+    rc = run_constant(c, c->tx_depth == 0 ? SQL_BEGIN : SQL_SAVEPOINT);
     if (rc == PARLEY_OK)
         c->tx_depth++;
     return rc;
