@@ -43,8 +43,8 @@ enum parley_err emu_jwt_cache_verify(struct emu_jwt_cache *cache, const char *to
  * endpoint gets assertions without one; the caller picks KEY by iss). */
 enum parley_err emu_jwt_verify_signature(const struct emu_jwt_key *key, const char *token,
                                          json_t **claims);
-/* The private key as PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----..."), for a
- * service-account key file; the caller frees it.  NULL on failure. */
+/* The private key as PKCS#8 PEM, for a service-account key file; the
+ * caller frees it.  NULL on failure. */
 char *emu_jwt_key_private_pem(const struct emu_jwt_key *key);
 /* A self-signed X.509 certificate (PEM) for the public key with common name
  * CN, valid for 10 years; the caller frees it.  NULL on failure. */

@@ -43,6 +43,14 @@ static EVP_PKEY *read_rsa_key(const char *pem)
     return key;
 }
 
+int net_jwt_key_usable(const char *key_pem)
+{
+    EVP_PKEY *key = key_pem ? read_rsa_key(key_pem) : NULL;
+
+    EVP_PKEY_free(key);
+    return key != NULL;
+}
+
 enum parley_err net_jwt_sign_rs256(const json_t *header, const json_t *claims, const char *key_pem,
                                    char **jwt, char **why)
 {

@@ -14,5 +14,7 @@
  * frees) when the key cannot be read, is not RSA, or signing fails. */
 enum parley_err net_jwt_sign_rs256(const json_t *header, const json_t *claims, const char *key_pem,
                                    char **jwt, char **why);
+/* Whether KEY_PEM is a private RSA key net_jwt_sign_rs256 can sign with. */
+int net_jwt_key_usable(const char *key_pem);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/jwt.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/json.h"
@@ -233,7 +234,8 @@ static enum parley_err check_client_secret(const char *s, char *why, size_t size
 }
 
 /* A Google service-account key file: {"type": "service_account",
- * "client_email": ..., "private_key": "-----BEGIN PRIVATE KEY-----..."}. */
+ * "client_email": ..., "private_key": <an RSA private key, PKCS#8 PEM>}; the
+ * key is read here, so a damaged file is refused when it is saved. */
 static enum parley_err check_service_account_key(const char *text, char *why, size_t size)
 {
     json_t *key = NULL;
@@ -254,8 +256,9 @@ static enum parley_err check_service_account_key(const char *text, char *why, si
                    "in the Google Cloud console", type ? type : "missing");
     else if (!email || !strchr(email, '@'))
         err = fail(why, size, "service_account_key has no client_email");
-    else if (!pem || !strstr(pem, "PRIVATE KEY-----"))
-        err = fail(why, size, "service_account_key has no private_key in PEM form");
+    else if (!pem || !net_jwt_key_usable(pem))
+        err = fail(why, size, "service_account_key has no usable private_key (an RSA key in PEM "
+                   "form): download a new key file from the Google Cloud console");
     else
         err = PARLEY_OK;
 out:

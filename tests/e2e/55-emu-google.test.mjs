@@ -11,6 +11,7 @@
 // to the emulator instead (google.md 1.3).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { JWT } from 'google-auth-library';
 import { Gaxios } from 'gaxios';
@@ -63,7 +64,8 @@ function jwt(subject, scopes) {
 test('the key file is in Google format and points at the emulator', () => {
   const key = JSON.parse(readFileSync(ep.service_account_key_file, 'utf8'));
   assert.equal(key.type, 'service_account');
-  assert.match(key.private_key, /^-----BEGIN PRIVATE KEY-----\n/);
+  const pkey = createPrivateKey(key.private_key);       // throws unless it is a private key
+  assert.equal(pkey.asymmetricKeyType, 'rsa');
   assert.match(key.private_key_id, /^[0-9a-f]{40}$/);
   assert.equal(key.token_uri, ep.token_uri);
   assert.match(key.client_email, /@.*\.iam\.gserviceaccount\.com$/);

@@ -146,6 +146,29 @@ static void test_validation_messages(void **state)
                    "\"client_secret\":\"s\",\"guest_domain\":\"-x\"}", "guest_domain must be a domain");
 }
 
+/* A key file whose private key is damaged (its PEM cut in half) is refused
+ * when it is saved, not when the first import signs with it. */
+static void test_damaged_private_key_refused(void **state)
+{
+    json_t *file = json_loads(sa_key, 0, NULL), *body;
+    char *pem = xstrdup(json_string_value(json_object_get(file, "private_key")));
+    char *damaged, *text;
+
+    (void)state;
+    pem[strlen(pem) / 2] = '\0';
+    json_object_set_new(file, "private_key", json_string(pem));
+    damaged = json_dumps(file, JSON_COMPACT);
+    body = json_pack("{ss ss ss}", "domain", "example.com", "admin_email", "a@example.com",
+                     "service_account_key", damaged);
+    text = json_dumps(body, JSON_COMPACT);
+    expect_invalid(PLATFORM_GOOGLE, text, "no usable private_key");
+    free(text);
+    json_decref(body);
+    free(damaged);
+    free(pem);
+    json_decref(file);
+}
+
 static void test_valid_loopback_http_and_ca_file(void **state)
 {
     struct source_fixture *f = *state;
@@ -289,6 +312,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_validation_messages),
+        cmocka_unit_test(test_damaged_private_key_refused),
         cmocka_unit_test_setup_teardown(test_valid_loopback_http_and_ca_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_save_get_hides_secret_and_keeps_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_passes_decrypted_settings, setup, teardown),
