@@ -278,20 +278,31 @@ static void wait_started(struct gate *g)
     assert_true(atomic_load(&g->started));
 }
 
+/* A pool of THREADS running one "slow" job of GATE (lease LEASE_MS, 0: the
+ * default), started: the job's id in *id. */
+static struct jobs_pool *start_slow(struct store *st, int threads, struct gate *gate,
+                                    long long lease_ms, long long *id)
+{
+    struct jobs_pool *pool = jobs_pool_new(st, &(struct jobs_pool_config){ .threads = threads });
+
+    assert_int_equal(jobs_pool_register(pool, &(struct job_handler){ "slow", run_slow, gate,
+                                                                      lease_ms }),
+                     PARLEY_OK);
+    assert_int_equal(jobs_pool_start(pool), PARLEY_OK);
+    *id = enqueue(pool, "slow", NULL);
+    wait_started(gate);
+    return pool;
+}
+
 static void test_pool_lease_kept_while_handler_runs(void **state)
 {
     struct store_fixture *f = *state;
     struct gate gate = { .run_ms = 400 };
-    struct jobs_pool *pool = jobs_pool_new(f->st, &(struct jobs_pool_config){ .threads = 1 });
     struct store_job job = { 0 };
     long long id;
-
     /* A 60 ms lease on a 400 ms handler: the keeper must renew it. */
-    assert_int_equal(jobs_pool_register(pool, &(struct job_handler){ "slow", run_slow, &gate, 60 }),
-                     PARLEY_OK);
-    assert_int_equal(jobs_pool_start(pool), PARLEY_OK);
-    id = enqueue(pool, "slow", NULL);
-    wait_started(&gate);
+    struct jobs_pool *pool = start_slow(f->st, 1, &gate, 60, &id);
+
     while (!atomic_load(&gate.finished)) {
         enum parley_err rc = store_job_claim(f->st, "thief", clock_now_ms(), 1000, NULL, &job);
         store_job_clear(&job);
@@ -404,15 +415,10 @@ static void test_pool_graceful_stop_waits_for_running_job(void **state)
 {
     struct store_fixture *f = *state;
     struct gate gate = { .run_ms = 0, .on_stop = PARLEY_OK };
-    struct jobs_pool *pool = jobs_pool_new(f->st, &(struct jobs_pool_config){ .threads = 2 });
     struct store_job job = { 0 };
     long long id;
+    struct jobs_pool *pool = start_slow(f->st, 2, &gate, 0, &id);
 
-    assert_int_equal(jobs_pool_register(pool, &(struct job_handler){ "slow", run_slow, &gate, 0 }),
-                     PARLEY_OK);
-    assert_int_equal(jobs_pool_start(pool), PARLEY_OK);
-    id = enqueue(pool, "slow", NULL);
-    wait_started(&gate);
     jobs_pool_stop(pool);
     assert_true(atomic_load(&gate.finished));           /* stop waited for it */
     assert_int_equal(store_job_get(f->st, id, &job), PARLEY_OK);
@@ -426,15 +432,10 @@ static void test_pool_cancelled_on_stop_runs_again_later(void **state)
 {
     struct store_fixture *f = *state;
     struct gate gate = { .run_ms = 0, .on_stop = PARLEY_ERR_CANCELLED };
-    struct jobs_pool *pool = jobs_pool_new(f->st, &(struct jobs_pool_config){ .threads = 1 });
     struct store_job job = { 0 };
     long long id;
+    struct jobs_pool *pool = start_slow(f->st, 1, &gate, 0, &id);
 
-    assert_int_equal(jobs_pool_register(pool, &(struct job_handler){ "slow", run_slow, &gate, 0 }),
-                     PARLEY_OK);
-    assert_int_equal(jobs_pool_start(pool), PARLEY_OK);
-    id = enqueue(pool, "slow", NULL);
-    wait_started(&gate);
     jobs_pool_free(pool);
     assert_int_equal(store_job_get(f->st, id, &job), PARLEY_OK);
     assert_int_equal(job.state, STORE_JOB_QUEUED);
