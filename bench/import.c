@@ -48,9 +48,7 @@
 
 /* The hub and the emulators of one run. */
 struct bench {
-    char *dir;                        /* temp dir: seeds, secrets, CLI log */
-    char *cli_log;
-    char *data_dir;                   /* the hub's */
+    struct bench_dirs d;
     struct google_client google;      /* Google emulator, plain HTTP */
     struct google_client paced;       /* another customer, for the paced run */
     struct emu_client ms;             /* Microsoft emulator, plain HTTP */
@@ -95,7 +93,7 @@ static int login(struct bench *b)
 static int start_microsoft(struct bench *b, struct emu_client *e, const char *domain, int tls,
                            long users)
 {
-    char *path = xasprintf("%s/seed-%s.json", b->dir, domain);
+    char *path = xasprintf("%s/seed-%s.json", b->d.dir, domain);
     char *seed = xasprintf("{\"microsoft\": {\"domain\": \"%s\", \"generate\": "
                            "{\"users\": %ld, \"teams\": %d}}}\n", domain, users, TEAMS);
     int rc = -1;
@@ -125,16 +123,16 @@ static int setup(struct bench *b, long users)
         fprintf(stderr, "bench: parley-emu did not start\n");
         goto out;
     }
-    if (mkdir(b->data_dir, 0700) != 0)
+    if (mkdir(b->d.data_dir, 0700) != 0)
         goto out;
     for (int i = 0; i < ORGS; i++)
-        if (harness_admin_create(b->data_dir, owners[i], orgs[i], "owner", PASSWORD))
+        if (harness_admin_create(b->d.data_dir, owners[i], orgs[i], "owner", PASSWORD))
             goto out;
-    if (bench_connect_google(&b->google, "bench", b->data_dir, b->cli_log) ||
-        bench_connect_google(&b->paced, "benchpaced", b->data_dir, b->cli_log) ||
-        bench_connect_microsoft(&b->ms, "bench", b->data_dir, b->dir, b->cli_log) ||
-        bench_connect_microsoft(&b->ms_tls, "benchtls", b->data_dir, b->dir, b->cli_log) ||
-        harness_hub_start(&b->hub, b->data_dir, NULL, NULL) != 0)
+    if (bench_connect_google(&b->google, "bench", b->d.data_dir, b->d.cli_log) ||
+        bench_connect_google(&b->paced, "benchpaced", b->d.data_dir, b->d.cli_log) ||
+        bench_connect_microsoft(&b->ms, "bench", b->d.data_dir, b->d.dir, b->d.cli_log) ||
+        bench_connect_microsoft(&b->ms_tls, "benchtls", b->d.data_dir, b->d.dir, b->d.cli_log) ||
+        harness_hub_start(&b->hub, b->d.data_dir, NULL, NULL) != 0)
         goto out;
     b->hub_pid = harness_proc_pid(b->hub.proc);
     rc = 0;
@@ -499,9 +497,7 @@ int main(int argc, char **argv)
         return 2;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    b.dir = harness_tmpdir("parley-bench-import");
-    b.cli_log = xasprintf("%s/cli.log", b.dir);
-    b.data_dir = xasprintf("%s/data", b.dir);
+    bench_dirs_make(&b.d, "parley-bench-import");
     printf("Import users: %ld Google users and %ld Teams members (%d teams) from parley-emu "
            "into parley serve, on loopback\n\n", users, users, TEAMS);
     if (run(&b, users) == 0)
@@ -509,11 +505,7 @@ int main(int argc, char **argv)
     else if (b.hub.log_path)
         fprintf(stderr, "bench: the hub's log: %s\n", b.hub.log_path);
     teardown(&b);
-    if (rc == 0)
-        harness_rmrf(b.dir);
-    free(b.data_dir);
-    free(b.cli_log);
-    free(b.dir);
+    bench_dirs_free(&b.d, rc == 0);
     curl_global_cleanup();
     return rc;
 }

@@ -70,9 +70,7 @@ struct options {
 /* The hub and the emulators. */
 struct bench {
     struct options opt;
-    char *dir;                        /* temp dir: seeds, secrets, CLI log */
-    char *cli_log;
-    char *data_dir;                   /* the hub's */
+    struct bench_dirs d;
     struct google_client google[ORGS]; /* the people's own platform, a customer per org
                                           (a Google account belongs to one org only) */
     struct emu_client ms[ORGS];       /* the guests' platform, per org */
@@ -108,7 +106,7 @@ struct figures {
 
 static int start_microsoft(struct bench *b, int org, long rate)
 {
-    char *path = xasprintf("%s/seed-ms-%s.json", b->dir, org_names[org]);
+    char *path = xasprintf("%s/seed-ms-%s.json", b->d.dir, org_names[org]);
     char *seed = xasprintf("{\"microsoft\": {\"domain\": \"%s.onmicrosoft.com\"}}\n",
                            org_names[org]);
     char rate_text[24];
@@ -143,15 +141,15 @@ static int setup(struct bench *b)
             goto out;
         }
     }
-    if (mkdir(b->data_dir, 0700) != 0)
+    if (mkdir(b->d.data_dir, 0700) != 0)
         goto out;
     for (int i = 0; i < ORGS; i++) {
-        if (harness_admin_create(b->data_dir, owners[i], org_names[i], "owner", PASSWORD) ||
-            bench_connect_google(&b->google[i], org_names[i], b->data_dir, b->cli_log) ||
-            bench_connect_microsoft(&b->ms[i], org_names[i], b->data_dir, b->dir, b->cli_log))
+        if (harness_admin_create(b->d.data_dir, owners[i], org_names[i], "owner", PASSWORD) ||
+            bench_connect_google(&b->google[i], org_names[i], b->d.data_dir, b->d.cli_log) ||
+            bench_connect_microsoft(&b->ms[i], org_names[i], b->d.data_dir, b->d.dir, b->d.cli_log))
             goto out;
     }
-    if (harness_hub_start(&b->hub, b->data_dir, b->opt.workers > 0 ? hub_args : NULL, NULL))
+    if (harness_hub_start(&b->hub, b->d.data_dir, b->opt.workers > 0 ? hub_args : NULL, NULL))
         goto out;
     b->hub_pid = harness_proc_pid(b->hub.proc);
     for (int i = 0; i < ORGS; i++)
@@ -616,9 +614,7 @@ int main(int argc, char **argv)
         return 2;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    b.dir = harness_tmpdir("parley-bench-sync");
-    b.cli_log = xasprintf("%s/cli.log", b.dir);
-    b.data_dir = xasprintf("%s/data", b.dir);
+    bench_dirs_make(&b.d, "parley-bench-sync");
     printf("User sync: Google-primary people get Teams guest accounts on parley-emu, through "
            "parley serve (--workers %s), on loopback: %ld people unthrottled, %ld with "
            "--rate-limit %ld\n\n", b.opt.workers ? argv_workers(&b.opt) : "default",
@@ -628,11 +624,7 @@ int main(int argc, char **argv)
     else if (b.hub.log_path)
         fprintf(stderr, "bench: the hub's log: %s\n", b.hub.log_path);
     teardown(&b);
-    if (rc == 0)
-        harness_rmrf(b.dir);
-    free(b.data_dir);
-    free(b.cli_log);
-    free(b.dir);
+    bench_dirs_free(&b.d, rc == 0);
     curl_global_cleanup();
     return rc;
 }

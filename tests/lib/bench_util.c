@@ -102,6 +102,23 @@ int bench_run(const char *const argv[], const char *const env[], const char *log
 
 /* ---- connecting an org, an admin session ---- */
 
+void bench_dirs_make(struct bench_dirs *d, const char *prefix)
+{
+    d->dir = harness_tmpdir(prefix);
+    d->cli_log = xasprintf("%s/cli.log", d->dir);
+    d->data_dir = xasprintf("%s/data", d->dir);
+}
+
+void bench_dirs_free(struct bench_dirs *d, int succeeded)
+{
+    if (succeeded && d->dir)
+        harness_rmrf(d->dir);
+    free(d->data_dir);
+    free(d->cli_log);
+    free(d->dir);
+    memset(d, 0, sizeof *d);
+}
+
 int bench_write_private(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");

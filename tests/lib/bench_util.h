@@ -31,6 +31,18 @@ long long bench_proc_cpu_ms(int pid);
 int bench_run(const char *const argv[], const char *const env[], const char *log_path,
               int timeout_ms);
 
+/* A hub benchmark's temporary directory, with the CLI's log and the hub's
+ * data dir (not yet made) in it. */
+struct bench_dirs {
+    char *dir;                        /* seeds, secrets, the CLI's log */
+    char *cli_log;
+    char *data_dir;                   /* the hub's */
+};
+void bench_dirs_make(struct bench_dirs *d, const char *prefix);
+/* Free D, removing the directory when the run SUCCEEDED (a failed run's
+ * logs stay for reading). */
+void bench_dirs_free(struct bench_dirs *d, int succeeded);
+
 /* Write TEXT to PATH, mode 0600 (for secrets); 0 on success. */
 int bench_write_private(const char *path, const char *text);
 
