@@ -144,31 +144,20 @@ static const struct job_handler *find_handler(const struct jobs_pool *pool, cons
     return NULL;
 }
 
-/* Whether job ID, just recorded as ENDED (done or dead), was queued again
- * instead: a request folded into it while it ran (jobs.rerun, store.h).
- * For the log only; a job already taken by another worker counts too. */
-static int queued_again(struct jobs_pool *pool, long long id, enum store_job_state ended)
-{
-    struct store_job now = { 0 };
-    int again = store_job_get(pool->st, id, &now) == PARLEY_OK && now.state != ended;
-
-    store_job_clear(&now);
-    return again;
-}
-
 /* Store the attempt's outcome and log it. */
 static void record_outcome(struct job_run *run, enum parley_err rc, long long ms)
 {
     struct jobs_pool *pool = run->pool;
     const struct store_job *job = run->job;
     long long retry_in = -1;
+    enum store_job_state left = STORE_JOB_DONE;
     char *result = NULL;
     enum parley_err src;
 
     if (rc == PARLEY_OK && !run->permanent) {
         result = run->result ? json_dumps(run->result, JSON_COMPACT) : NULL;
-        src = jobs_queue_complete(pool->st, job, result);
-        if (src == PARLEY_OK && queued_again(pool, job->id, STORE_JOB_DONE))
+        src = jobs_queue_complete(pool->st, job, result, &left);
+        if (src == PARLEY_OK && left == STORE_JOB_QUEUED)
             log_info("jobs", "job done; queued again for a request that came in while it ran",
                      "s:kind", job->kind, "i:attempt", job->attempts, "l:ms", ms);
         else if (src == PARLEY_OK)
@@ -182,8 +171,8 @@ static void record_outcome(struct job_run *run, enum parley_err rc, long long ms
     } else {
         const char *error = run->error ? run->error : parley_strerror(rc);
         src = jobs_queue_fail(pool->st, job, error, run->permanent, run->retry_after_ms,
-                              &pool->cfg.backoff, &retry_in);
-        if (src == PARLEY_OK && retry_in < 0 && queued_again(pool, job->id, STORE_JOB_DEAD))
+                              &pool->cfg.backoff, &retry_in, &left);
+        if (src == PARLEY_OK && retry_in < 0 && left == STORE_JOB_QUEUED)
             log_warn("jobs", "job failed; queued again for a request that came in while it ran",
                      "s:kind", job->kind, "i:attempts", job->attempts, "s:error", error);
         else if (src == PARLEY_OK && retry_in < 0)

@@ -39,16 +39,17 @@ enum parley_err jobs_queue_claim(struct store *st, const char *owner, long long 
 }
 
 enum parley_err jobs_queue_complete(struct store *st, const struct store_job *job,
-                                    const char *result_json)
+                                    const char *result_json, enum store_job_state *left)
 {
     if (!job || !job->lease_owner)
         return PARLEY_ERR_INVALID;
-    return store_job_complete(st, job->id, job->lease_owner, result_json, clock_now_ms());
+    return store_job_complete(st, job->id, job->lease_owner, result_json, clock_now_ms(), left);
 }
 
 enum parley_err jobs_queue_fail(struct store *st, const struct store_job *job, const char *error,
                                 int permanent, long long retry_after_ms,
-                                const struct jobs_backoff *backoff, long long *retry_in_ms)
+                                const struct jobs_backoff *backoff, long long *retry_in_ms,
+                                enum store_job_state *left)
 {
     long long now = clock_now_ms(), delay = -1;
     int dead;
@@ -59,7 +60,8 @@ enum parley_err jobs_queue_fail(struct store *st, const struct store_job *job, c
     dead = permanent || job->attempts >= job->max_attempts;
     if (!dead)
         delay = jobs_retry_delay_ms(job->attempts, backoff, retry_after_ms, random64());
-    rc = store_job_fail(st, job->id, job->lease_owner, error, dead, dead ? 0 : now + delay, now);
+    rc = store_job_fail(st, job->id, job->lease_owner, error, dead, dead ? 0 : now + delay, now,
+                        left);
     if (retry_in_ms)
         *retry_in_ms = delay;
     return rc;
@@ -72,7 +74,7 @@ enum parley_err jobs_queue_release(struct store *st, const struct store_job *job
 
     if (!job || !job->lease_owner)
         return PARLEY_ERR_INVALID;
-    return store_job_fail(st, job->id, job->lease_owner, reason, 0, now, now);
+    return store_job_fail(st, job->id, job->lease_owner, reason, 0, now, now, NULL);
 }
 
 enum parley_err jobs_queue_retry(struct store *st, long long id)

@@ -38,17 +38,22 @@ enum parley_err jobs_queue_claim(struct store *st, const char *owner, long long 
                                  const char *const *kinds, struct store_job *out);
 
 /* Finish the claimed JOB (its lease_owner is the worker).  PARLEY_ERR_CONFLICT
- * when the lease was lost to another worker meanwhile. */
+ * when the lease was lost to another worker meanwhile.  *left (may be NULL):
+ * STORE_JOB_DONE, or STORE_JOB_QUEUED when a request folded into the job
+ * while it ran makes it run again. */
 enum parley_err jobs_queue_complete(struct store *st, const struct store_job *job,
-                                    const char *result_json);
+                                    const char *result_json, enum store_job_state *left);
 
 /* Record a failed attempt of the claimed JOB with ERROR.  The job is dead
  * when PERMANENT or when it has used all its attempts; otherwise it is
  * queued again after jobs_retry_delay_ms.  *retry_in_ms (may be NULL)
- * receives that delay, or -1 when the job is now dead. */
+ * receives that delay, or -1 when the job was to be dead; *left (may be
+ * NULL) the state it is left in (QUEUED instead of DEAD when a request was
+ * folded into it while it ran). */
 enum parley_err jobs_queue_fail(struct store *st, const struct store_job *job, const char *error,
                                 int permanent, long long retry_after_ms,
-                                const struct jobs_backoff *backoff, long long *retry_in_ms);
+                                const struct jobs_backoff *backoff, long long *retry_in_ms,
+                                enum store_job_state *left);
 
 /* Hand the claimed JOB back unfinished (the pool is shutting down): it is
  * queued again, due now, and this attempt never makes it dead. */

@@ -75,7 +75,7 @@ static const char SQL_COMPLETE[] =
     " not_before = CASE WHEN rerun THEN ?2 ELSE not_before END,"
     " attempts = CASE WHEN rerun THEN 0 ELSE attempts END, rerun = 0,"
     " lease_owner = NULL, lease_expires = 0, updated_at = ?2"
-    " WHERE id = ?3 AND state = 'running' AND lease_owner = ?4";
+    " WHERE id = ?3 AND state = 'running' AND lease_owner = ?4 RETURNING state";
 /* ?1 dead flag, ?2 error, ?3 retry_at, ?4 now, ?5 id, ?6 owner.  With rerun
  * set the job is not dead but queued with fresh attempts (due now if it was
  * to die, else at RETRY_AT). */
@@ -85,7 +85,7 @@ static const char SQL_FAIL[] =
     " not_before = CASE WHEN NOT ?1 THEN ?3 WHEN rerun THEN ?4 ELSE not_before END,"
     " attempts = CASE WHEN rerun THEN 0 ELSE attempts END, rerun = 0,"
     " lease_owner = NULL, lease_expires = 0, updated_at = ?4"
-    " WHERE id = ?5 AND state = 'running' AND lease_owner = ?6";
+    " WHERE id = ?5 AND state = 'running' AND lease_owner = ?6 RETURNING state";
 static const char SQL_EXTEND[] =
     "UPDATE jobs SET lease_expires = ? WHERE id = ? AND state = 'running' AND lease_owner = ?";
 static const char SQL_PROGRESS[] =
@@ -278,19 +278,43 @@ done:
     return rc;
 }
 
-enum parley_err store_sqlite_job_complete(struct store *st, long long id, const char *owner,
-                                          const char *result_json, long long now)
+/* Step the UPDATE … RETURNING state S (prepared with RC) that ends a run:
+ * the state the job is left in into *left; PARLEY_ERR_CONFLICT when no row
+ * matched (the lease is another worker's now). */
+static enum parley_err run_end(struct sqlite_conn *c, sqlite3_stmt *s, enum parley_err rc,
+                               enum store_job_state *left)
 {
-    return store_sqlite_write(st, PARLEY_ERR_CONFLICT, SQL_COMPLETE, "tllt", result_json, now, id,
-                              owner);
+    if (rc != PARLEY_OK)
+        return rc;
+    rc = store_sqlite_step(c, s);
+    if (rc == PARLEY_OK)
+        *left = parse_state(sqlite3_column_text(s, 0));
+    store_sqlite_done(s);
+    return rc == PARLEY_ERR_NOT_FOUND ? PARLEY_ERR_CONFLICT : rc;
+}
+
+enum parley_err store_sqlite_job_complete(struct store *st, long long id, const char *owner,
+                                          const char *result_json, long long now,
+                                          enum store_job_state *left)
+{
+    struct sqlite_conn *c;
+    sqlite3_stmt *s;
+    enum parley_err rc = store_sqlite_query(st, &c, &s, SQL_COMPLETE, "tllt", result_json, now,
+                                            id, owner);
+
+    return run_end(c, s, rc, left);
 }
 
 enum parley_err store_sqlite_job_fail(struct store *st, long long id, const char *owner,
                                       const char *error, int dead, long long retry_at,
-                                      long long now)
+                                      long long now, enum store_job_state *left)
 {
-    return store_sqlite_write(st, PARLEY_ERR_CONFLICT, SQL_FAIL, "itlllt", dead ? 1 : 0, error,
-                              retry_at, now, id, owner);
+    struct sqlite_conn *c;
+    sqlite3_stmt *s;
+    enum parley_err rc = store_sqlite_query(st, &c, &s, SQL_FAIL, "itlllt", dead ? 1 : 0, error,
+                                            retry_at, now, id, owner);
+
+    return run_end(c, s, rc, left);
 }
 
 enum parley_err store_sqlite_job_extend_lease(struct store *st, long long id, const char *owner,

@@ -397,19 +397,25 @@ enum parley_err store_job_claim(struct store *st, const char *owner, long long n
 }
 
 enum parley_err store_job_complete(struct store *st, long long id, const char *owner,
-                                   const char *result_json, long long now)
+                                   const char *result_json, long long now,
+                                   enum store_job_state *left)
 {
+    enum store_job_state dummy;
+
     if (!st || !owner)
         return PARLEY_ERR_INVALID;
-    return st->ops->job_complete(st, id, owner, result_json, now);
+    return st->ops->job_complete(st, id, owner, result_json, now, left ? left : &dummy);
 }
 
 enum parley_err store_job_fail(struct store *st, long long id, const char *owner, const char *error,
-                               int dead, long long retry_at, long long now)
+                               int dead, long long retry_at, long long now,
+                               enum store_job_state *left)
 {
+    enum store_job_state dummy;
+
     if (!st || !owner)
         return PARLEY_ERR_INVALID;
-    return st->ops->job_fail(st, id, owner, error, dead, retry_at, now);
+    return st->ops->job_fail(st, id, owner, error, dead, retry_at, now, left ? left : &dummy);
 }
 
 enum parley_err store_job_extend_lease(struct store *st, long long id, const char *owner,

@@ -191,20 +191,24 @@ enum parley_err store_job_enqueue(struct store *st, const struct store_job_new *
 enum parley_err store_job_claim(struct store *st, const char *owner, long long now,
                                 long long lease_ms, const char *const *kinds,
                                 struct store_job *out);
-/* These succeed only while OWNER holds the lease (else PARLEY_ERR_CONFLICT). */
+/* These succeed only while OWNER holds the lease (else PARLEY_ERR_CONFLICT).
+ * Completion and failure put the state the job is left in into *left (may
+ * be NULL). */
 /* Done with RESULT_JSON.  A job marked "run again" (an enqueue was folded
  * into it while it ran) is queued instead: due at NOW, attempts reset to 0
  * (it serves a new request, as a fresh job would), mark cleared; the
  * result is still stored. */
 enum parley_err store_job_complete(struct store *st, long long id, const char *owner,
-                                   const char *result_json, long long now);
+                                   const char *result_json, long long now,
+                                   enum store_job_state *left);
 /* Back to queued until RETRY_AT, or dead when DEAD is set; ERROR kept.  A
  * job marked "run again" is never made dead here: it is queued (at NOW when
  * DEAD, else at RETRY_AT) with attempts reset and the mark cleared.  (A lost
  * lease of such a job is likewise taken over by store_job_claim as a fresh
  * attempt 1 rather than buried.) */
 enum parley_err store_job_fail(struct store *st, long long id, const char *owner, const char *error,
-                               int dead, long long retry_at, long long now);
+                               int dead, long long retry_at, long long now,
+                               enum store_job_state *left);
 enum parley_err store_job_extend_lease(struct store *st, long long id, const char *owner,
                                        long long lease_expires);
 enum parley_err store_job_progress(struct store *st, long long id, const char *owner, long long done,

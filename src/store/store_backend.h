@@ -76,9 +76,11 @@ struct store_ops {
                                  long long lease_ms, const char *const *kinds,
                                  struct store_job *out);
     enum parley_err (*job_complete)(struct store *st, long long id, const char *owner,
-                                    const char *result_json, long long now);
+                                    const char *result_json, long long now,
+                                    enum store_job_state *left);
     enum parley_err (*job_fail)(struct store *st, long long id, const char *owner,
-                                const char *error, int dead, long long retry_at, long long now);
+                                const char *error, int dead, long long retry_at, long long now,
+                                enum store_job_state *left);
     enum parley_err (*job_extend_lease)(struct store *st, long long id, const char *owner,
                                         long long lease_expires);
     enum parley_err (*job_progress)(struct store *st, long long id, const char *owner,

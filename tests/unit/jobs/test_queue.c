@@ -63,7 +63,7 @@ static void test_queue_dedup(void **state)
     assert_int_equal(second, first);
 
     claim_ok(f->st, "w1", 10000, first, &job);
-    assert_int_equal(jobs_queue_complete(f->st, &job, "{\"posted\":true}"), PARLEY_OK);
+    assert_int_equal(jobs_queue_complete(f->st, &job, "{\"posted\":true}", NULL), PARLEY_OK);
     store_job_clear(&job);
 
     assert_int_equal(jobs_queue_enqueue(f->st, &spec, &third, &created), PARLEY_OK);
@@ -89,6 +89,7 @@ static void test_queue_dedup_while_running_runs_again(void **state)
     struct store_fixture *f = *state;
     struct store_job_new spec = { .kind = "sync.provision", .dedup_key = "sync:7" };
     struct store_job job = { 0 };
+    enum store_job_state left = STORE_JOB_DEAD;
     long long first, again;
     int created = -1;
 
@@ -101,7 +102,8 @@ static void test_queue_dedup_while_running_runs_again(void **state)
     expect_state(f->st, first, STORE_JOB_RUNNING, 1);
 
     /* Completing it queues it again (due now, fresh attempts), not done. */
-    assert_int_equal(jobs_queue_complete(f->st, &job, "{\"pass\":1}"), PARLEY_OK);
+    assert_int_equal(jobs_queue_complete(f->st, &job, "{\"pass\":1}", &left), PARLEY_OK);
+    assert_int_equal(left, STORE_JOB_QUEUED);
     store_job_clear(&job);
     expect_state(f->st, first, STORE_JOB_QUEUED, 0);
     assert_int_equal(store_job_get(f->st, first, &job), PARLEY_OK);
@@ -116,7 +118,8 @@ static void test_queue_dedup_while_running_runs_again(void **state)
     /* The second run is claimable and, with nothing new, ends done. */
     claim_ok(f->st, "w2", 10000, first, &job);
     assert_int_equal(job.attempts, 1);
-    assert_int_equal(jobs_queue_complete(f->st, &job, "{\"pass\":2}"), PARLEY_OK);
+    assert_int_equal(jobs_queue_complete(f->st, &job, "{\"pass\":2}", &left), PARLEY_OK);
+    assert_int_equal(left, STORE_JOB_DONE);
     store_job_clear(&job);
     expect_state(f->st, first, STORE_JOB_DONE, 1);
     assert_int_equal(jobs_queue_claim(f->st, "w3", 10000, NULL, &job), PARLEY_ERR_NOT_FOUND);
@@ -140,7 +143,7 @@ static void test_queue_dedup_while_queued_runs_once(void **state)
     assert_int_equal(created, 0);
     assert_int_equal(again, first);
     claim_ok(f->st, "w1", 10000, first, &job);
-    assert_int_equal(jobs_queue_complete(f->st, &job, NULL), PARLEY_OK);
+    assert_int_equal(jobs_queue_complete(f->st, &job, NULL, NULL), PARLEY_OK);
     store_job_clear(&job);
     expect_state(f->st, first, STORE_JOB_DONE, 1);
     assert_int_equal(jobs_queue_claim(f->st, "w2", 10000, NULL, &job), PARLEY_ERR_NOT_FOUND);
@@ -161,7 +164,7 @@ static void test_queue_rerun_outlives_final_attempt(void **state)
     claim_ok(f->st, "w1", 10000, id, &a);
     assert_int_equal(jobs_queue_enqueue(f->st, &spec, &again, &created), PARLEY_OK);
     assert_int_equal(created, 0);
-    assert_int_equal(jobs_queue_fail(f->st, &a, "boom", 1, 0, NULL, NULL), PARLEY_OK);
+    assert_int_equal(jobs_queue_fail(f->st, &a, "boom", 1, 0, NULL, NULL, NULL), PARLEY_OK);
     store_job_clear(&a);
     expect_state(f->st, id, STORE_JOB_QUEUED, 0);
 
@@ -172,7 +175,7 @@ static void test_queue_rerun_outlives_final_attempt(void **state)
     clock_sleep_ms(100);
     claim_ok(f->st, "w3", 10000, id, &b);
     assert_int_equal(b.attempts, 1);                    /* a fresh run, not buried */
-    assert_int_equal(jobs_queue_fail(f->st, &b, "boom again", 1, 0, NULL, NULL), PARLEY_OK);
+    assert_int_equal(jobs_queue_fail(f->st, &b, "boom again", 1, 0, NULL, NULL, NULL), PARLEY_OK);
     expect_state(f->st, id, STORE_JOB_DEAD, 1);         /* no new request: dead */
     store_job_clear(&a);
     store_job_clear(&b);
@@ -208,11 +211,12 @@ static void test_queue_lease_expiry_and_reclaim(void **state)
     claim_ok(f->st, "worker-b", 10000, id, &b);
     assert_int_equal(b.attempts, 2);
     /* worker-a comes back: it no longer owns the job. */
-    assert_int_equal(jobs_queue_complete(f->st, &a, NULL), PARLEY_ERR_CONFLICT);
-    assert_int_equal(jobs_queue_fail(f->st, &a, "late", 0, 0, NULL, NULL), PARLEY_ERR_CONFLICT);
+    assert_int_equal(jobs_queue_complete(f->st, &a, NULL, NULL), PARLEY_ERR_CONFLICT);
+    assert_int_equal(jobs_queue_fail(f->st, &a, "late", 0, 0, NULL, NULL, NULL),
+                     PARLEY_ERR_CONFLICT);
     assert_int_equal(store_job_extend_lease(f->st, id, "worker-a", clock_now_ms() + 1000),
                      PARLEY_ERR_CONFLICT);
-    assert_int_equal(jobs_queue_complete(f->st, &b, NULL), PARLEY_OK);
+    assert_int_equal(jobs_queue_complete(f->st, &b, NULL, NULL), PARLEY_OK);
     expect_state(f->st, id, STORE_JOB_DONE, 2);
     store_job_clear(&a);
     store_job_clear(&b);
@@ -231,7 +235,7 @@ static void test_queue_extended_lease_is_kept(void **state)
                      PARLEY_OK);
     clock_sleep_ms(100);
     assert_int_equal(jobs_queue_claim(f->st, "worker-b", 60, NULL, &b), PARLEY_ERR_NOT_FOUND);
-    assert_int_equal(jobs_queue_complete(f->st, &a, NULL), PARLEY_OK);
+    assert_int_equal(jobs_queue_complete(f->st, &a, NULL, NULL), PARLEY_OK);
     store_job_clear(&a);
 }
 
@@ -245,7 +249,8 @@ static void test_queue_dead_after_max_attempts_then_retry(void **state)
 
     assert_int_equal(jobs_queue_enqueue(f->st, &spec, &id, NULL), PARLEY_OK);
     claim_ok(f->st, "w", 10000, id, &job);
-    assert_int_equal(jobs_queue_fail(f->st, &job, "boom 1", 0, 0, &quick, &retry_in), PARLEY_OK);
+    assert_int_equal(jobs_queue_fail(f->st, &job, "boom 1", 0, 0, &quick, &retry_in, NULL),
+                     PARLEY_OK);
     assert_in_range(retry_in, 0, 1);
     store_job_clear(&job);
     expect_state(f->st, id, STORE_JOB_QUEUED, 1);
@@ -254,7 +259,8 @@ static void test_queue_dead_after_max_attempts_then_retry(void **state)
     claim_ok(f->st, "w", 10000, id, &job);
     assert_int_equal(job.attempts, 2);
     assert_string_equal(job.last_error, "boom 1");
-    assert_int_equal(jobs_queue_fail(f->st, &job, "boom 2", 0, 0, &quick, &retry_in), PARLEY_OK);
+    assert_int_equal(jobs_queue_fail(f->st, &job, "boom 2", 0, 0, &quick, &retry_in, NULL),
+                     PARLEY_OK);
     assert_int_equal(retry_in, -1);
     store_job_clear(&job);
 
@@ -273,7 +279,7 @@ static void test_queue_dead_after_max_attempts_then_retry(void **state)
     assert_int_equal(jobs_queue_retry(f->st, id + 1000), PARLEY_ERR_NOT_FOUND);
     claim_ok(f->st, "w", 10000, id, &job);
     assert_int_equal(job.attempts, 1);
-    assert_int_equal(jobs_queue_complete(f->st, &job, NULL), PARLEY_OK);
+    assert_int_equal(jobs_queue_complete(f->st, &job, NULL, NULL), PARLEY_OK);
     store_job_clear(&job);
 }
 
@@ -289,7 +295,7 @@ static void test_queue_permanent_failure_and_retry_after(void **state)
     claim_ok(f->st, "w", 10000, id, &job);
     /* Throttled: Retry-After 60 s wins over a tiny backoff. */
     assert_int_equal(jobs_queue_fail(f->st, &job, "429", 0, 60000,
-                                     &(struct jobs_backoff){ 1, 1 }, &retry_in), PARLEY_OK);
+                                     &(struct jobs_backoff){ 1, 1 }, &retry_in, NULL), PARLEY_OK);
     assert_int_equal(retry_in, 60000);
     store_job_clear(&job);
     assert_int_equal(store_job_get(f->st, id, &job), PARLEY_OK);
@@ -301,7 +307,7 @@ static void test_queue_permanent_failure_and_retry_after(void **state)
     /* Permanent: dead on the first attempt of eight. */
     assert_int_equal(store_job_claim(f->st, "w", due, 10000, NULL, &job), PARLEY_OK);
     assert_int_equal(job.id, id);
-    assert_int_equal(jobs_queue_fail(f->st, &job, "no such user", 1, 0, NULL, &retry_in),
+    assert_int_equal(jobs_queue_fail(f->st, &job, "no such user", 1, 0, NULL, &retry_in, NULL),
                      PARLEY_OK);
     assert_int_equal(retry_in, -1);
     store_job_clear(&job);
