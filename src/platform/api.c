@@ -160,24 +160,31 @@ static enum parley_err parse_object(struct platform_conn *c, const struct platfo
     return rc;
 }
 
-/* REQ as CALL: a token, the shared retry policy, once more after a 401.
+/* METHOD URL as CALL, with JSON_BODY (may be NULL): a token, the shared
+ * retry policy, once more after a 401.
  * PARLEY_OK only for a 2xx answer, in *resp; anything else is in ERR.
  * The caller frees *resp either way. */
 static enum parley_err api_call(struct platform_conn *c, const struct platform_call *call,
-                                struct net_http_request *req, struct net_http_response *resp,
-                                struct platform_error *err)
+                                const char *method, const char *url, const char *json_body,
+                                struct net_http_response *resp, struct platform_error *err)
 {
+    const char *const headers[] = { accept_json, call->header, NULL };
+    struct net_http_request req = { .method = method, .url = url, .headers = headers };
     char *token = NULL;
     enum parley_err rc;
 
+    if (json_body) {
+        req.body = json_body;
+        req.body_len = strlen(json_body);
+        req.content_type = "application/json";
+    }
     for (int attempt = 1;; attempt++) {
         rc = platform_api_token(c, call, &token, err);
         if (rc != PARLEY_OK)
             return rc;
-        req->bearer = token;
-        rc = net_retry_send(c->http, &c->retry, req, resp);
+        req.bearer = token;
+        rc = net_retry_send(c->http, &c->retry, &req, resp);
         net_token_free_string(token);
-        req->bearer = NULL;
         if (rc != PARLEY_OK) {
             platform_error_set(err, rc, 0, "Cannot %s: %s could not be reached: %s.%s", call->what,
                                c->service, resp->error ? resp->error : parley_strerror(rc),
@@ -201,8 +208,6 @@ enum parley_err platform_api_send(struct platform_conn *c, const struct platform
                                   const char *method, const char *url, const json_t *body,
                                   json_t **out, struct platform_error *err)
 {
-    const char *const headers[] = { accept_json, call->header, NULL };
-    struct net_http_request req = { .method = method, .url = url, .headers = headers };
     struct net_http_response resp = { 0 };
     char *text = NULL;
     enum parley_err rc;
@@ -216,11 +221,8 @@ enum parley_err platform_api_send(struct platform_conn *c, const struct platform
                                "be written.", call->what);
             return PARLEY_ERR_NOMEM;
         }
-        req.body = text;
-        req.body_len = strlen(text);
-        req.content_type = "application/json";
     }
-    rc = api_call(c, call, &req, &resp, err);
+    rc = api_call(c, call, method, url, text, &resp, err);
     if (rc == PARLEY_OK && out && resp.body.len)
         rc = parse_object(c, call, &resp, out, err);
     platform_secret_free(text);
@@ -272,14 +274,12 @@ static enum parley_err on_get(void *ctx, const char *url, struct net_paging_page
                               char **why)
 {
     struct walk *w = ctx;
-    const char *const headers[] = { accept_json, w->call->header, NULL };
-    struct net_http_request req = { .method = "GET", .url = url, .headers = headers };
     struct net_http_response resp = { 0 };
     enum parley_err rc;
 
     *why = NULL;
     memset(&w->get_err, 0, sizeof w->get_err);
-    rc = api_call(w->conn, w->call, &req, &resp, &w->get_err);
+    rc = api_call(w->conn, w->call, "GET", url, NULL, &resp, &w->get_err);
     if (rc == PARLEY_OK)
         rc = w->read(w, &resp, page);
     net_http_response_free(&resp);
