@@ -275,6 +275,7 @@ static enum parley_err stmt_cached(struct sqlite_conn *c, const char *sql, sqlit
         }
     }
     src = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+    busy_over(c);                      /* reading the schema may have waited */
     if (src != SQLITE_OK) {
         log_error("store", "cannot prepare statement", "s:error", sqlite3_errmsg(c->db),
                   "s:sql", sql);
